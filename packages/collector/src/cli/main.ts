@@ -1,0 +1,96 @@
+import { Command, InvalidArgumentError } from 'commander'
+import { optionsFromEnv, runCollector } from '../node/serve'
+import { createProject } from '../projects/projects'
+import { SqliteStore } from '../store/sqlite/sqlite-store'
+
+const program = new Command()
+  .name('touchline')
+  .description('Touchline: self-hosted multi-session marketing attribution.')
+  .showHelpAfterError()
+
+const dbOption = [
+  '--db <path>',
+  'SQLite database file (default: $TOUCHLINE_DB or ./data/touchline.db)',
+] as const
+const dbPath = (db: string | undefined) => db ?? optionsFromEnv().dbPath
+
+function port(value: string): number {
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 0 || n > 65_535)
+    throw new InvalidArgumentError('not a port number')
+  return n
+}
+
+program
+  .command('serve')
+  .description('Start the collector (env: PORT, HOST, TOUCHLINE_DB, TOUCHLINE_WRITE_KEY, …)')
+  .option('-p, --port <port>', 'port to listen on (default: $PORT or 8787)', port)
+  .option(...dbOption)
+  .action(async (opts: { port?: number; db?: string }) => {
+    const options = optionsFromEnv()
+    await runCollector({
+      ...options,
+      ...(opts.port !== undefined ? { port: opts.port } : {}),
+      dbPath: dbPath(opts.db),
+    })
+  })
+
+const project = program.command('project').description('Manage projects (tracked sites) and keys')
+
+project
+  .command('create')
+  .description('Create a project and print its keys (the secret key is shown only now)')
+  .requiredOption('-n, --name <name>', 'project name')
+  .option('--origin <origin...>', 'allowed browser origins (default: any)')
+  .option('--own-domain <domain...>', 'domains of the site itself (never a referral)')
+  .option(...dbOption)
+  .action(async (opts: { name: string; origin?: string[]; ownDomain?: string[]; db?: string }) => {
+    const store = new SqliteStore(dbPath(opts.db))
+    try {
+      const { project: created, secretKey } = await createProject(store, {
+        name: opts.name,
+        settings: {
+          ...(opts.origin ? { allowedOrigins: opts.origin } : {}),
+          ...(opts.ownDomain ? { ownDomains: opts.ownDomain } : {}),
+        },
+      })
+      console.log(`Project "${created.name}" (${created.id})`)
+      console.log(`  write key:  ${created.writeKey}`)
+      console.log(`  secret key: ${secretKey}   (shown once: it is stored hashed)`)
+    } finally {
+      await store.close()
+    }
+  })
+
+project
+  .command('list')
+  .description('List projects and their write keys')
+  .option('--json', 'print JSON')
+  .option(...dbOption)
+  .action(async (opts: { json?: boolean; db?: string }) => {
+    const store = new SqliteStore(dbPath(opts.db))
+    try {
+      const projects = await store.listProjects()
+      if (opts.json) {
+        const shown = projects.map(({ secretKeyHash: _hash, ...rest }) => rest)
+        console.log(JSON.stringify(shown, null, 2))
+        return
+      }
+      console.table(
+        projects.map((p) => ({
+          id: p.id,
+          name: p.name,
+          writeKey: p.writeKey,
+          allowedOrigins: p.settings.allowedOrigins.join(' ') || '(any)',
+          created: new Date(p.createdAt).toISOString(),
+        })),
+      )
+    } finally {
+      await store.close()
+    }
+  })
+
+program.parseAsync().catch((error: unknown) => {
+  console.error(`touchline: ${error instanceof Error ? error.message : String(error)}`)
+  process.exit(1)
+})

@@ -1,0 +1,126 @@
+import {
+  EVENT_TYPES,
+  type EventType,
+  parseBatchEnvelope,
+  parseEvent,
+} from '@touchline/shared/schema'
+import { Hono } from 'hono'
+import { HTTPException } from 'hono/http-exception'
+import { isbot } from 'isbot'
+import { authenticate } from '../auth/authenticate'
+import { keyFromAuthorization } from '../auth/keys'
+import type { EventRow, Store } from '../store/store'
+import { readJsonBody } from './body'
+import { toEventRow } from './normalise'
+
+export const MAX_EVENT_BYTES = 32 * 1024
+
+export interface IngestResponse {
+  success: true
+  accepted: number
+  rejected: { index: number; error: string }[]
+}
+
+interface Incoming {
+  events: unknown[]
+  bodyKey: string | undefined
+  sentAt: unknown
+  context: Record<string, unknown> | undefined
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function unpackBatch(body: unknown): Incoming {
+  const envelope = parseBatchEnvelope(body)
+  if (!envelope.ok) {
+    throw new HTTPException(400, {
+      message: `Malformed batch: ${envelope.error}. Expected {"batch":[event, …]}.`,
+    })
+  }
+  const { batch, writeKey, sentAt, context } = envelope.value
+  return { events: batch, bodyKey: writeKey, sentAt, context }
+}
+
+function unpackSingle(body: unknown, type: EventType): Incoming {
+  if (!isRecord(body)) {
+    throw new HTTPException(400, {
+      message: `Malformed ${type} call: the body must be a JSON object.`,
+    })
+  }
+  const { writeKey, ...event } = body
+  return {
+    events: [{ ...event, type }],
+    bodyKey: typeof writeKey === 'string' ? writeKey : undefined,
+    sentAt: undefined,
+    context: undefined,
+  }
+}
+
+function byteLength(value: unknown): number {
+  const json = JSON.stringify(value) ?? ''
+  // Cheap bound first: UTF-8 uses at most 3 bytes per UTF-16 code unit.
+  return json.length * 3 <= MAX_EVENT_BYTES ? json.length : new TextEncoder().encode(json).length
+}
+
+/** Segment-compatible ingestion: `/v1/batch` and one route per event type. */
+export function ingestRoutes(store: Store, now: () => number): Hono {
+  const routes = new Hono()
+
+  const ingest = async (request: Request, incoming: Incoming): Promise<IngestResponse> => {
+    const key = keyFromAuthorization(request.headers.get('authorization') ?? undefined)
+    const { project, secret } = await authenticate(store, key ?? incoming.bodyKey)
+    const origin = request.headers.get('origin')
+    const allowed = project.settings.allowedOrigins
+    if (!secret && origin && allowed.length > 0 && !allowed.includes(origin)) {
+      throw new HTTPException(403, {
+        message: `Origin ${origin} is not allowed for this project: add it to its allowed origins.`,
+      })
+    }
+    const receivedAt = now()
+    const sentAt = typeof incoming.sentAt === 'number' ? incoming.sentAt : undefined
+    const requestIsBot = !secret && isbot(request.headers.get('user-agent'))
+    const rows: EventRow[] = []
+    const rejected: IngestResponse['rejected'] = []
+    let accepted = 0
+    incoming.events.forEach((raw, index) => {
+      if (byteLength(raw) > MAX_EVENT_BYTES) {
+        rejected.push({ index, error: `event is larger than ${MAX_EVENT_BYTES / 1024} KB` })
+        return
+      }
+      const merged =
+        incoming.context && isRecord(raw)
+          ? {
+              ...raw,
+              context: { ...incoming.context, ...(isRecord(raw.context) ? raw.context : {}) },
+            }
+          : raw
+      const parsed = parseEvent(merged)
+      if (!parsed.ok) {
+        rejected.push({ index, error: parsed.error })
+        return
+      }
+      accepted++
+      // Bots are answered like everyone else and not stored.
+      if (requestIsBot || (!secret && isbot(parsed.value.context?.userAgent))) return
+      rows.push(
+        toEventRow(parsed.value, { projectId: project.id, receivedAt, trusted: secret, sentAt }),
+      )
+    })
+    await store.insertEvents(rows)
+    return { success: true, accepted, rejected }
+  }
+
+  routes.post('/batch', async (c) => {
+    const body = await readJsonBody(c.req.raw)
+    return c.json(await ingest(c.req.raw, unpackBatch(body)))
+  })
+  for (const type of EVENT_TYPES) {
+    routes.post(`/${type}`, async (c) => {
+      const body = await readJsonBody(c.req.raw)
+      return c.json(await ingest(c.req.raw, unpackSingle(body, type)))
+    })
+  }
+  return routes
+}

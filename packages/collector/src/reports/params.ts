@@ -1,0 +1,67 @@
+import { GROUP_BYS, MODELS } from '@touchline/shared'
+import { formatIssues } from '@touchline/shared/schema'
+import { HTTPException } from 'hono/http-exception'
+import { z } from 'zod'
+
+const DAY_MS = 86_400_000
+export const LEVELS = ['person'] as const
+export const OCCURRENCES = ['first', 'all'] as const
+export const FORMATS = ['json', 'csv'] as const
+
+const oneOf = <T extends readonly [string, ...string[]]>(name: string, values: T) =>
+  z.enum(values, { error: `"${name}" must be one of: ${values.join(', ')}` })
+
+/** An ISO date (midnight UTC) or date-time; a bare date-time without zone is read as UTC. */
+const instant = (name: string) =>
+  z.string().transform((value, ctx) => {
+    const utc = /^\d{4}-\d{2}-\d{2}T[^Z+-]*$/.test(value) ? `${value}Z` : value
+    const ms = Date.parse(utc)
+    if (Number.isNaN(ms)) {
+      ctx.addIssue({ code: 'custom', message: `"${name}" must be an ISO date or date-time (UTC)` })
+      return z.NEVER
+    }
+    return ms
+  })
+
+const querySchema = z.object({
+  conversion: z
+    .string({ error: '"conversion" is required: the track event name to attribute' })
+    .trim()
+    .min(1, '"conversion" is required: the track event name to attribute'),
+  model: oneOf('model', MODELS).default('first_touch'),
+  from: instant('from').optional(),
+  to: instant('to').optional(),
+  lookbackDays: z.coerce
+    .number({ error: '"lookbackDays" must be a whole number of days from 1 to 730' })
+    .int('"lookbackDays" must be a whole number of days from 1 to 730')
+    .min(1, '"lookbackDays" must be a whole number of days from 1 to 730')
+    .max(730, '"lookbackDays" must be a whole number of days from 1 to 730')
+    .optional(),
+  groupBy: oneOf('groupBy', GROUP_BYS).default('source'),
+  level: oneOf('level', LEVELS).default('person'),
+  occurrence: oneOf('occurrence', OCCURRENCES).default('first'),
+  format: oneOf('format', FORMATS).default('json'),
+})
+
+export type ReportParams = Omit<z.output<typeof querySchema>, 'from' | 'to' | 'lookbackDays'> & {
+  from: number
+  to: number
+  lookbackDays: number
+}
+
+/**
+ * Parses the report's query string. `to` defaults to now and `from` to 30 days before
+ * `to`; `lookbackDays` to the project's default.
+ */
+export function parseReportParams(
+  query: Record<string, string>,
+  defaults: { now: number; lookbackDays: number },
+): ReportParams {
+  const result = querySchema.safeParse(query)
+  if (!result.success) throw new HTTPException(400, { message: formatIssues(result.error) })
+  const { from, to, lookbackDays, ...rest } = result.data
+  const end = to ?? defaults.now
+  const start = from ?? end - 30 * DAY_MS
+  if (start >= end) throw new HTTPException(400, { message: '"from" must be before "to"' })
+  return { ...rest, from: start, to: end, lookbackDays: lookbackDays ?? defaults.lookbackDays }
+}

@@ -1,0 +1,35 @@
+import { Hono } from 'hono'
+import { HTTPException } from 'hono/http-exception'
+import { authenticate } from '../auth/authenticate'
+import { keyFromAuthorization } from '../auth/keys'
+import type { Store } from '../store/store'
+import { attributionReport, toCsv } from './attribution'
+import { parseReportParams } from './params'
+
+/** Report API: secret key only. */
+export function reportRoutes(store: Store, now: () => number): Hono {
+  const routes = new Hono()
+  routes.get('/attribution', async (c) => {
+    const { project, secret } = await authenticate(
+      store,
+      keyFromAuthorization(c.req.header('authorization')),
+    )
+    if (!secret) {
+      throw new HTTPException(403, {
+        message: 'Reports need the secret key ("sk_…"); the write key can only send events.',
+      })
+    }
+    const params = parseReportParams(c.req.query(), {
+      now: now(),
+      lookbackDays: project.settings.lookbackDays,
+    })
+    const report = await attributionReport(store, project, params)
+    if (params.format === 'csv') {
+      c.header('Content-Type', 'text/csv; charset=utf-8')
+      c.header('Content-Disposition', `attachment; filename="attribution-${params.model}.csv"`)
+      return c.body(toCsv(report))
+    }
+    return c.json(report)
+  })
+  return routes
+}

@@ -1,0 +1,68 @@
+/**
+ * Versioned schema migrations, applied in order at start; `PRAGMA user_version` holds the
+ * version reached. Never edit a released migration: add the next one.
+ */
+export const MIGRATIONS: readonly string[] = [
+  /* 1: projects, events, identity links */ `
+  CREATE TABLE projects (
+    id              TEXT PRIMARY KEY,
+    name            TEXT NOT NULL,
+    write_key       TEXT NOT NULL UNIQUE,
+    secret_key_hash TEXT NOT NULL UNIQUE,
+    settings        TEXT NOT NULL,
+    created_at      INTEGER NOT NULL
+  ) STRICT;
+
+  CREATE TABLE events (
+    id            INTEGER PRIMARY KEY,
+    project_id    TEXT NOT NULL REFERENCES projects(id),
+    message_id    TEXT NOT NULL,
+    type          TEXT NOT NULL,
+    event         TEXT,
+    anonymous_id  TEXT,
+    user_id       TEXT,
+    email         TEXT,
+    group_id      TEXT,
+    previous_id   TEXT,
+    timestamp     INTEGER NOT NULL,
+    received_at   INTEGER NOT NULL,
+    session_id    TEXT,
+    session_index INTEGER,
+    session_start INTEGER,
+    page_url      TEXT,
+    referrer      TEXT,
+    utm_source    TEXT,
+    utm_medium    TEXT,
+    utm_campaign  TEXT,
+    utm_term      TEXT,
+    utm_content   TEXT,
+    value         REAL,
+    properties    TEXT,
+    traits        TEXT,
+    context       TEXT,
+    UNIQUE (project_id, message_id)
+  ) STRICT;
+  -- conversions: track events by name and time
+  CREATE INDEX events_track ON events (project_id, event, timestamp) WHERE type = 'track';
+  -- journeys: a visitor's visits in time order
+  CREATE INDEX events_visitor ON events (project_id, anonymous_id, timestamp)
+    WHERE anonymous_id IS NOT NULL;
+  CREATE INDEX events_user ON events (project_id, user_id, timestamp) WHERE user_id IS NOT NULL;
+  CREATE INDEX events_group ON events (project_id, group_id) WHERE group_id IS NOT NULL;
+
+  -- identity links: which anonymous ID was identified as which user/email, and when
+  CREATE TABLE identity_links (
+    project_id   TEXT NOT NULL REFERENCES projects(id),
+    anonymous_id TEXT NOT NULL,
+    user_id      TEXT,
+    email        TEXT,
+    timestamp    INTEGER NOT NULL,
+    session_id   TEXT,
+    message_id   TEXT NOT NULL,
+    PRIMARY KEY (project_id, message_id)
+  ) STRICT;
+  CREATE INDEX identity_links_anonymous ON identity_links (project_id, anonymous_id, timestamp);
+  CREATE INDEX identity_links_user ON identity_links (project_id, user_id) WHERE user_id IS NOT NULL;
+  CREATE INDEX identity_links_email ON identity_links (project_id, email) WHERE email IS NOT NULL;
+  `,
+]

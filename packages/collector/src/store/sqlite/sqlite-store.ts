@@ -1,0 +1,309 @@
+import Database from 'better-sqlite3'
+import { nanoid } from 'nanoid'
+import {
+  type ConversionRow,
+  DEFAULT_PROJECT_SETTINGS,
+  type EventRow,
+  type NewProject,
+  type Project,
+  type ProjectPatch,
+  type ProjectSettings,
+  type Store,
+  type VisitRow,
+} from '../store'
+import { MIGRATIONS } from './migrations'
+
+export interface SqliteStoreOptions {
+  /**
+   * `FULL` (default) makes every acknowledged commit survive power loss; `NORMAL` survives
+   * a process crash but may lose the last commits on power loss.
+   */
+  synchronous?: 'FULL' | 'NORMAL'
+}
+
+interface PendingWrite {
+  rows: readonly EventRow[]
+  resolve: (inserted: number) => void
+  reject: (error: unknown) => void
+}
+
+interface ProjectRecord {
+  id: string
+  name: string
+  write_key: string
+  secret_key_hash: string
+  settings: string
+  created_at: number
+}
+
+const EVENT_COLUMNS = [
+  'project_id',
+  'message_id',
+  'type',
+  'event',
+  'anonymous_id',
+  'user_id',
+  'email',
+  'group_id',
+  'previous_id',
+  'timestamp',
+  'received_at',
+  'session_id',
+  'session_index',
+  'session_start',
+  'page_url',
+  'referrer',
+  'utm_source',
+  'utm_medium',
+  'utm_campaign',
+  'utm_term',
+  'utm_content',
+  'value',
+  'properties',
+  'traits',
+  'context',
+] as const
+
+/** Opens (creating if needed) a SQLite database and applies pending migrations. */
+export function openDatabase(path: string, options: SqliteStoreOptions = {}): Database.Database {
+  const db = new Database(path)
+  db.pragma('journal_mode = WAL')
+  db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`)
+  db.pragma('foreign_keys = ON')
+  db.pragma('busy_timeout = 5000')
+  migrate(db)
+  return db
+}
+
+export function migrate(db: Database.Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number
+  db.transaction(() => {
+    MIGRATIONS.slice(current).forEach((sql, i) => {
+      db.exec(sql)
+      db.pragma(`user_version = ${current + i + 1}`)
+    })
+  }).immediate()
+}
+
+/** Maps an event row to the insert statement's positional parameters. */
+export function eventParams(row: EventRow): unknown[] {
+  return [
+    row.projectId,
+    row.messageId,
+    row.type,
+    row.event,
+    row.anonymousId,
+    row.userId,
+    row.email,
+    row.groupId,
+    row.previousId,
+    row.timestamp,
+    row.receivedAt,
+    row.sessionId,
+    row.sessionIndex,
+    row.sessionStart,
+    row.pageUrl,
+    row.referrer,
+    row.utmSource,
+    row.utmMedium,
+    row.utmCampaign,
+    row.utmTerm,
+    row.utmContent,
+    row.value,
+    row.properties,
+    row.traits,
+    row.context,
+  ]
+}
+
+export const INSERT_EVENT_SQL = `INSERT INTO events (${EVENT_COLUMNS.join(', ')})
+  VALUES (${EVENT_COLUMNS.map(() => '?').join(', ')})
+  ON CONFLICT (project_id, message_id) DO NOTHING`
+
+/**
+ * The SQLite store. Writes from concurrent requests are committed together: each
+ * `insertEvents` call joins the pending group, the group is written in one transaction on
+ * the next turn of the event loop, and every caller is answered only after that commit.
+ */
+export class SqliteStore implements Store {
+  readonly db: Database.Database
+  private pending: PendingWrite[] = []
+  private flushScheduled = false
+  private readonly insertEvent: Database.Statement
+  private readonly insertLink: Database.Statement
+  private readonly writeGroup: (writes: readonly PendingWrite[]) => number[]
+
+  constructor(pathOrDb: string | Database.Database, options: SqliteStoreOptions = {}) {
+    this.db = typeof pathOrDb === 'string' ? openDatabase(pathOrDb, options) : pathOrDb
+    this.insertEvent = this.db.prepare(INSERT_EVENT_SQL)
+    this.insertLink = this.db.prepare(
+      `INSERT INTO identity_links (project_id, anonymous_id, user_id, email, timestamp, session_id, message_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+    )
+    this.writeGroup = this.db.transaction((writes: readonly PendingWrite[]) =>
+      writes.map((write) => this.writeRows(write.rows)),
+    )
+  }
+
+  private writeRows(rows: readonly EventRow[]): number {
+    let inserted = 0
+    for (const row of rows) {
+      const { changes } = this.insertEvent.run(eventParams(row))
+      inserted += changes
+      if (changes > 0 && row.anonymousId && (row.userId || row.email)) {
+        this.insertLink.run(
+          row.projectId,
+          row.anonymousId,
+          row.userId,
+          row.email,
+          row.timestamp,
+          row.sessionId,
+          row.messageId,
+        )
+      }
+    }
+    return inserted
+  }
+
+  insertEvents(rows: readonly EventRow[]): Promise<number> {
+    if (rows.length === 0) return Promise.resolve(0)
+    return new Promise((resolve, reject) => {
+      this.pending.push({ rows, resolve, reject })
+      if (!this.flushScheduled) {
+        this.flushScheduled = true
+        setImmediate(() => this.flush())
+      }
+    })
+  }
+
+  /** Commits every pending write in one transaction, then answers each caller. */
+  private flush(): void {
+    const writes = this.pending
+    this.pending = []
+    this.flushScheduled = false
+    if (writes.length === 0) return
+    try {
+      const counts = this.writeGroup(writes)
+      writes.forEach((write, i) => {
+        write.resolve(counts[i] ?? 0)
+      })
+    } catch {
+      // One write failed the group: retry each alone so the others still land.
+      for (const write of writes) {
+        try {
+          write.resolve(this.db.transaction(() => this.writeRows(write.rows))())
+        } catch (error) {
+          write.reject(error)
+        }
+      }
+    }
+  }
+
+  async createProject(input: NewProject): Promise<Project> {
+    const project: Project = {
+      id: `prj_${nanoid(12)}`,
+      name: input.name,
+      writeKey: input.writeKey,
+      secretKeyHash: input.secretKeyHash,
+      settings: { ...DEFAULT_PROJECT_SETTINGS, ...input.settings },
+      createdAt: Date.now(),
+    }
+    this.db
+      .prepare(
+        `INSERT INTO projects (id, name, write_key, secret_key_hash, settings, created_at)
+         VALUES (?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        project.id,
+        project.name,
+        project.writeKey,
+        project.secretKeyHash,
+        JSON.stringify(project.settings),
+        project.createdAt,
+      )
+    return project
+  }
+
+  async updateProject(id: string, patch: ProjectPatch): Promise<void> {
+    const record = this.db.prepare('SELECT settings FROM projects WHERE id = ?').get(id) as
+      | Pick<ProjectRecord, 'settings'>
+      | undefined
+    if (!record) throw new Error(`No project ${id}`)
+    const settings = { ...JSON.parse(record.settings), ...patch.settings }
+    this.db
+      .prepare(
+        `UPDATE projects SET write_key = coalesce(?, write_key),
+           secret_key_hash = coalesce(?, secret_key_hash), settings = ? WHERE id = ?`,
+      )
+      .run(patch.writeKey ?? null, patch.secretKeyHash ?? null, JSON.stringify(settings), id)
+  }
+
+  async listProjects(): Promise<Project[]> {
+    const records = this.db
+      .prepare('SELECT * FROM projects ORDER BY created_at, id')
+      .all() as ProjectRecord[]
+    return records.map(toProject)
+  }
+
+  async findProjectByWriteKey(writeKey: string): Promise<Project | undefined> {
+    const record = this.db.prepare('SELECT * FROM projects WHERE write_key = ?').get(writeKey)
+    return record ? toProject(record as ProjectRecord) : undefined
+  }
+
+  async findProjectBySecretHash(secretKeyHash: string): Promise<Project | undefined> {
+    const record = this.db
+      .prepare('SELECT * FROM projects WHERE secret_key_hash = ?')
+      .get(secretKeyHash)
+    return record ? toProject(record as ProjectRecord) : undefined
+  }
+
+  async conversions(
+    projectId: string,
+    name: string,
+    from: number,
+    to: number,
+  ): Promise<ConversionRow[]> {
+    return this.db
+      .prepare(
+        `SELECT anonymous_id AS anonymousId, user_id AS userId, timestamp, value FROM events
+         WHERE project_id = ? AND type = 'track' AND event = ? AND timestamp >= ? AND timestamp < ?
+         ORDER BY timestamp, id`,
+      )
+      .all(projectId, name, from, to) as ConversionRow[]
+  }
+
+  async visits(
+    projectId: string,
+    anonymousIds: readonly string[],
+    until: number,
+  ): Promise<VisitRow[]> {
+    const statement = this.db.prepare(
+      `SELECT anonymous_id AS anonymousId, timestamp, session_id AS sessionId, page_url AS pageUrl,
+         referrer, utm_source AS utmSource, utm_medium AS utmMedium, utm_campaign AS utmCampaign,
+         utm_term AS utmTerm, utm_content AS utmContent
+       FROM events
+       WHERE project_id = ? AND anonymous_id = ? AND timestamp <= ? AND page_url IS NOT NULL
+       ORDER BY timestamp, id`,
+    )
+    return anonymousIds.flatMap((id) => statement.all(projectId, id, until) as VisitRow[])
+  }
+
+  async close(): Promise<void> {
+    this.flush()
+    if (this.db.open) this.db.close()
+  }
+}
+
+function toProject(record: ProjectRecord): Project {
+  return {
+    id: record.id,
+    name: record.name,
+    writeKey: record.write_key,
+    secretKeyHash: record.secret_key_hash,
+    settings: {
+      ...DEFAULT_PROJECT_SETTINGS,
+      ...(JSON.parse(record.settings) as Partial<ProjectSettings>),
+    },
+    createdAt: record.created_at,
+  }
+}

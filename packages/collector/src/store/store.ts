@@ -1,0 +1,117 @@
+/**
+ * The storage interface. The HTTP app and reports talk only to this, so a deployment
+ * that outgrows one machine can swap SQLite for another engine behind it.
+ */
+
+export interface ProjectSettings {
+  /** Origins allowed to send browser events with the write key; empty = any origin. */
+  allowedOrigins: string[]
+  /** Domains of the site itself: referrals from them are navigation, never a touch. */
+  ownDomains: string[]
+  sessionTimeoutMinutes: number
+  lookbackDays: number
+}
+
+export const DEFAULT_PROJECT_SETTINGS: ProjectSettings = {
+  allowedOrigins: [],
+  ownDomains: [],
+  sessionTimeoutMinutes: 30,
+  lookbackDays: 90,
+}
+
+export interface Project {
+  id: string
+  name: string
+  writeKey: string
+  /** SHA-256 of the secret key, hex. The key itself is never stored. */
+  secretKeyHash: string
+  settings: ProjectSettings
+  createdAt: number
+}
+
+/** One stored event: the validated event with the columns reports query lifted out. */
+export interface EventRow {
+  projectId: string
+  messageId: string
+  type: string
+  /** Track event name, or page name. */
+  event: string | null
+  anonymousId: string | null
+  userId: string | null
+  /** traits.email, trimmed and lower-cased. */
+  email: string | null
+  groupId: string | null
+  previousId: string | null
+  /** Event time (skew-corrected for write-key events), epoch ms. */
+  timestamp: number
+  receivedAt: number
+  sessionId: string | null
+  sessionIndex: number | null
+  sessionStart: number | null
+  pageUrl: string | null
+  referrer: string | null
+  utmSource: string | null
+  utmMedium: string | null
+  utmCampaign: string | null
+  utmTerm: string | null
+  utmContent: string | null
+  /** properties.revenue, else properties.value. */
+  value: number | null
+  properties: string | null
+  traits: string | null
+  context: string | null
+}
+
+/** A visit: a browser event with page context, the raw material of sessions and touches. */
+export interface VisitRow {
+  anonymousId: string
+  timestamp: number
+  sessionId: string | null
+  pageUrl: string
+  referrer: string | null
+  utmSource: string | null
+  utmMedium: string | null
+  utmCampaign: string | null
+  utmTerm: string | null
+  utmContent: string | null
+}
+
+export interface ConversionRow {
+  anonymousId: string | null
+  userId: string | null
+  timestamp: number
+  value: number | null
+}
+
+export interface NewProject {
+  name: string
+  writeKey: string
+  secretKeyHash: string
+  settings?: Partial<ProjectSettings>
+}
+
+export interface ProjectPatch {
+  writeKey?: string
+  secretKeyHash?: string
+  settings?: Partial<ProjectSettings>
+}
+
+export interface Store {
+  createProject(input: NewProject): Promise<Project>
+  /** Replaces keys and merges settings; the first project created is the default one. */
+  updateProject(id: string, patch: ProjectPatch): Promise<void>
+  listProjects(): Promise<Project[]>
+  findProjectByWriteKey(writeKey: string): Promise<Project | undefined>
+  findProjectBySecretHash(secretKeyHash: string): Promise<Project | undefined>
+  /**
+   * Stores events; resolves once they are durably committed. Events whose
+   * (projectId, messageId) is already stored are ignored. Resolves to the number of new rows.
+   */
+  insertEvents(rows: readonly EventRow[]): Promise<number>
+  /** Track events named `name` with from ≤ timestamp < to. */
+  conversions(projectId: string, name: string, from: number, to: number): Promise<ConversionRow[]>
+  /** Visits of these anonymous IDs up to `until` (inclusive), sorted by time. */
+  visits(projectId: string, anonymousIds: readonly string[], until: number): Promise<VisitRow[]>
+  /** Finishes pending writes and closes. */
+  close(): Promise<void>
+}

@@ -1,0 +1,130 @@
+import {
+  type Campaign,
+  CLICK_IDS,
+  type ClickId,
+  campaignFromSearch,
+  clickIdFromSearch,
+} from '../campaign/params'
+
+/** Where a session came from: the dimensions reports group by (PRODUCT.md §6, §7). */
+export interface Acquisition {
+  source: string
+  medium: string
+  campaign: string
+  content: string
+  term: string
+  landingPage: string
+  clickId?: ClickIdName
+}
+type ClickIdName = ClickId['name']
+
+export interface AcquisitionInput {
+  /** The landing URL (absolute). */
+  url?: string | undefined
+  referrer?: string | undefined
+  /** `context.campaign` as sent; utm_* parameters of the URL fill what it lacks. */
+  campaign?: Campaign | undefined
+}
+
+export interface AcquisitionOptions {
+  /** Hosts whose referrals are navigation inside the site (the page's own host always is). */
+  ownDomains?: readonly string[]
+}
+
+export const NOT_SET = '(not set)'
+export const DIRECT = { source: '(direct)', medium: '(none)' } as const
+
+function parseUrl(value: string | undefined): URL | undefined {
+  if (!value) return undefined
+  try {
+    return new URL(value)
+  } catch {
+    return undefined
+  }
+}
+
+function hostMatches(host: string, domain: string): boolean {
+  const bare = domain.toLowerCase().replace(/^\.+/, '')
+  return host === bare || host.endsWith(`.${bare}`)
+}
+
+/** The referrer's host when it is outside the site, else undefined. */
+export function externalReferrerHost(
+  referrer: string | undefined,
+  pageUrl: string | undefined,
+  options: AcquisitionOptions = {},
+): string | undefined {
+  const ref = parseUrl(referrer)
+  if (!ref || !/^https?:$/.test(ref.protocol)) return undefined
+  const host = ref.hostname.toLowerCase()
+  const page = parseUrl(pageUrl)
+  if (page && page.hostname.toLowerCase() === host) return undefined
+  if (options.ownDomains?.some((domain) => hostMatches(host, domain))) return undefined
+  return host
+}
+
+/**
+ * Source, medium and campaign of a visit: utm_* first, then an ad click ID, then an
+ * external referrer (host/referral), else (direct)/(none).
+ */
+export function acquisitionOf(
+  input: AcquisitionInput,
+  options: AcquisitionOptions = {},
+): Acquisition {
+  const url = parseUrl(input.url)
+  const fromUrl = url ? campaignFromSearch(url.search) : {}
+  const campaign: Campaign = { ...fromUrl, ...stripEmpty(input.campaign) }
+  const clickId = url ? clickIdFromSearch(url.search) : undefined
+  const base = {
+    campaign: campaign.name ?? NOT_SET,
+    content: campaign.content ?? NOT_SET,
+    term: campaign.term ?? NOT_SET,
+    landingPage: url?.pathname ?? NOT_SET,
+    ...(clickId ? { clickId: clickId.name } : {}),
+  }
+  if (campaign.source || campaign.medium) {
+    return { ...base, source: campaign.source ?? NOT_SET, medium: campaign.medium ?? NOT_SET }
+  }
+  if (clickId) {
+    const [source, medium] = CLICK_IDS[clickId.name]
+    return { ...base, source, medium }
+  }
+  const referrerHost = externalReferrerHost(input.referrer, input.url, options)
+  if (referrerHost) {
+    return { ...base, source: referrerHost.replace(/^www\./, ''), medium: 'referral' }
+  }
+  return { ...base, ...DIRECT }
+}
+
+function stripEmpty(campaign: Campaign | undefined): Campaign {
+  const out: Campaign = {}
+  if (!campaign) return out
+  for (const [key, value] of Object.entries(campaign) as [keyof Campaign, string | undefined][]) {
+    const trimmed = value?.trim()
+    if (trimmed) out[key] = trimmed
+  }
+  return out
+}
+
+/**
+ * What identifies an arrival for session rules: the campaign (utm_* or click ID) or the
+ * external referrer. Undefined for direct arrivals and navigation inside the site, which
+ * never start a session on their own.
+ */
+export function arrivalKey(
+  input: AcquisitionInput,
+  options: AcquisitionOptions = {},
+): string | undefined {
+  const url = parseUrl(input.url)
+  const campaign: Campaign = {
+    ...(url ? campaignFromSearch(url.search) : {}),
+    ...stripEmpty(input.campaign),
+  }
+  const clickId = url ? clickIdFromSearch(url.search) : undefined
+  if (Object.keys(campaign).length > 0 || clickId) {
+    const utm = [campaign.source, campaign.medium, campaign.name, campaign.term, campaign.content]
+    return `campaign:${utm.map((part) => part?.toLowerCase() ?? '').join('|')}|${clickId?.name ?? ''}:${clickId?.value ?? ''}`
+  }
+  const host = externalReferrerHost(input.referrer, input.url, options)
+  return host ? `referrer:${host}` : undefined
+}

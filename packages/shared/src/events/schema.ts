@@ -1,0 +1,162 @@
+import { z } from 'zod'
+
+/**
+ * Segment-compatible wire schemas (PRODUCT.md §3). This module is the only one in
+ * `@touchline/shared` that imports zod: the SDK imports types from it with
+ * `import type`, which is erased, so zod never reaches the browser bundle.
+ */
+
+/** Identifiers that are never a real identity (PRODUCT.md §5). */
+export const ILLEGAL_IDS = new Set([
+  '',
+  '0',
+  '-1',
+  'null',
+  'undefined',
+  'anonymous',
+  'nan',
+  'none',
+  'unknown',
+  'guest',
+  '[object object]',
+])
+
+const id = z
+  .union([z.string(), z.number()])
+  .transform((value) => String(value).trim())
+  .refine((value) => value.length <= 200, 'must be at most 200 characters')
+  .refine((value) => !ILLEGAL_IDS.has(value.toLowerCase()), {
+    message: 'is not a usable identifier (empty, "null", "anonymous", "0", … are refused)',
+  })
+
+const timestamp = z.union([z.string(), z.number()]).transform((value, ctx) => {
+  const ms = typeof value === 'number' ? value : Date.parse(value)
+  if (!Number.isFinite(ms)) {
+    ctx.addIssue({ code: 'custom', message: 'must be an ISO 8601 date-time' })
+    return z.NEVER
+  }
+  return ms
+})
+
+const text = z.string().max(8_000)
+const record = z.record(z.string(), z.unknown())
+
+export const pageContextSchema = z
+  .object({
+    url: text,
+    path: text,
+    referrer: text,
+    title: text,
+    search: text,
+  })
+  .partial()
+
+export const campaignContextSchema = z
+  .object({
+    source: text,
+    medium: text,
+    name: text,
+    term: text,
+    content: text,
+  })
+  .partial()
+
+export const sessionContextSchema = z.object({
+  id: z.string().min(1).max(100),
+  index: z.number().int().positive(),
+  start: timestamp,
+})
+
+export const contextSchema = z.looseObject({
+  page: pageContextSchema.optional(),
+  campaign: campaignContextSchema.optional(),
+  userAgent: z.string().max(2_000).optional(),
+  locale: z.string().max(100).optional(),
+  library: z.looseObject({ name: z.string(), version: z.string() }).partial().optional(),
+  ip: z.string().max(100).optional(),
+  session: sessionContextSchema.optional(),
+})
+
+const common = {
+  messageId: z.string().min(1).max(200).optional(),
+  anonymousId: id.optional(),
+  userId: id.optional(),
+  timestamp: timestamp.optional(),
+  sentAt: timestamp.optional(),
+  context: contextSchema.optional(),
+  properties: record.optional(),
+  traits: record.optional(),
+}
+
+export const pageEventSchema = z.object({
+  ...common,
+  type: z.literal('page'),
+  name: z.string().max(500).optional(),
+  category: z.string().max(500).optional(),
+})
+export const trackEventSchema = z.object({
+  ...common,
+  type: z.literal('track'),
+  event: z
+    .string({ error: 'a track event needs a non-empty "event" name' })
+    .trim()
+    .min(1, 'a track event needs a non-empty "event" name')
+    .max(200),
+})
+export const identifyEventSchema = z.object({ ...common, type: z.literal('identify') })
+export const groupEventSchema = z.object({ ...common, type: z.literal('group'), groupId: id })
+export const aliasEventSchema = z.object({ ...common, type: z.literal('alias'), previousId: id })
+
+export const EVENT_TYPES = ['page', 'track', 'identify', 'group', 'alias'] as const
+export type EventType = (typeof EVENT_TYPES)[number]
+
+export const eventSchema = z
+  .discriminatedUnion(
+    'type',
+    [pageEventSchema, trackEventSchema, identifyEventSchema, groupEventSchema, aliasEventSchema],
+    { error: `"type" must be one of ${EVENT_TYPES.join(', ')}` },
+  )
+  .refine((event) => event.userId !== undefined || event.anonymousId !== undefined, {
+    message: 'every event needs an "anonymousId" or a "userId"',
+    path: ['anonymousId'],
+  })
+
+/** The batch envelope. Events are validated one by one so a bad one never fails the batch. */
+export const batchEnvelopeSchema = z.object({
+  batch: z.array(z.unknown(), { error: '"batch" must be an array of events' }),
+  sentAt: timestamp.optional(),
+  writeKey: z.string().optional(),
+  context: record.optional(),
+})
+
+/** An event as sent on the wire (what the SDK and Segment libraries produce). */
+export type WireEvent = z.input<typeof eventSchema>
+/** An event after validation: ids are trimmed strings, times are epoch milliseconds. */
+export type ValidEvent = z.output<typeof eventSchema>
+export type BatchEnvelope = z.output<typeof batchEnvelopeSchema>
+
+export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: string }
+
+/** Formats zod issues as `path: message; path: message`, for people to act on. */
+export function formatIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => {
+      const path = issue.path.map((part) => String(part)).join('.')
+      return path ? `${path}: ${issue.message}` : issue.message
+    })
+    .join('; ')
+}
+
+export function parseEvent(input: unknown): ParseResult<ValidEvent> {
+  const result = eventSchema.safeParse(input)
+  return result.success
+    ? { ok: true, value: result.data }
+    : { ok: false, error: formatIssues(result.error) }
+}
+
+export function parseBatchEnvelope(input: unknown): ParseResult<BatchEnvelope> {
+  const result = batchEnvelopeSchema.safeParse(input)
+  return result.success
+    ? { ok: true, value: result.data }
+    : { ok: false, error: formatIssues(result.error) }
+}

@@ -106,8 +106,16 @@ export async function startCollector(options: CollectorOptions): Promise<Running
   let closing: Promise<void> | undefined
   const close = () => {
     closing ??= new Promise<void>((done) => {
-      server.close(() => done())
-      if ('closeIdleConnections' in server) server.closeIdleConnections()
+      // Stop accepting; keep-alive connections are closed as soon as their request is answered.
+      const idle = setInterval(() => closeIdle(), 50)
+      const closeIdle = () => {
+        if ('closeIdleConnections' in server) server.closeIdleConnections()
+      }
+      server.close(() => {
+        clearInterval(idle)
+        done()
+      })
+      closeIdle()
     }).then(() => store.close())
     return closing
   }

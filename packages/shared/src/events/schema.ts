@@ -21,8 +21,11 @@ export const ILLEGAL_IDS = new Set([
   '[object object]',
 ])
 
+const required = (expected: string) => (issue: { input: unknown }) =>
+  issue.input === undefined ? 'is required' : `must be ${expected}`
+
 const id = z
-  .union([z.string(), z.number()])
+  .union([z.string(), z.number()], { error: required('a string or a number') })
   .transform((value) => String(value).trim())
   .refine((value) => value.length <= 200, 'must be at most 200 characters')
   .refine((value) => !ILLEGAL_IDS.has(value.toLowerCase()), {
@@ -142,7 +145,10 @@ export function formatIssues(error: z.ZodError): string {
   return error.issues
     .map((issue) => {
       const path = issue.path.map((part) => String(part)).join('.')
-      return path ? `${path}: ${issue.message}` : issue.message
+      // Messages that already name their field ("type" must be …) need no prefix.
+      return path && !issue.message.startsWith(`"${path}"`)
+        ? `${path}: ${issue.message}`
+        : issue.message
     })
     .join('; ')
 }

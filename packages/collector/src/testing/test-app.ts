@@ -1,0 +1,32 @@
+import { createApp } from '../app'
+import { createProject } from '../projects/projects'
+import { SqliteStore } from '../store/sqlite/sqlite-store'
+import type { ProjectSettings } from '../store/store'
+
+export const BROWSER_UA =
+  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36'
+
+/** A real app over a real (in-memory) SQLite database, with one project. */
+export async function createTestApp(
+  options: { now?: () => number; settings?: Partial<ProjectSettings> } = {},
+) {
+  const store = new SqliteStore(':memory:')
+  const { project, secretKey } = await createProject(store, {
+    name: 'test',
+    ...(options.settings ? { settings: options.settings } : {}),
+  })
+  const app = createApp({ store, ...(options.now ? { now: options.now } : {}) })
+  const writeKey = project.writeKey
+
+  const post = (path: string, body: unknown, init: { headers?: Record<string, string> } = {}) =>
+    app.request(path, {
+      method: 'POST',
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+      headers: { 'content-type': 'text/plain', 'user-agent': BROWSER_UA, ...init.headers },
+    })
+
+  const rows = (sql = 'SELECT * FROM events ORDER BY id') =>
+    store.db.prepare(sql).all() as Record<string, unknown>[]
+
+  return { app, store, project, writeKey, secretKey, post, rows }
+}

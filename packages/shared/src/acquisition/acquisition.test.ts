@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest'
+import { acquisitionOf, arrivalKey } from './acquisition'
+
+describe('acquisitionOf', () => {
+  it('takes utm_* parameters first, from the URL or context.campaign', () => {
+    expect(
+      acquisitionOf({
+        url: 'https://acme.test/lp?utm_source=LinkedIn&utm_medium=paid_social&utm_campaign=launch&gclid=x',
+        referrer: 'https://www.linkedin.com/',
+      }),
+    ).toEqual({
+      source: 'LinkedIn',
+      medium: 'paid_social',
+      campaign: 'launch',
+      content: '(not set)',
+      term: '(not set)',
+      landingPage: '/lp',
+      clickId: 'gclid',
+    })
+    expect(
+      acquisitionOf({
+        url: 'https://acme.test/',
+        campaign: { source: 'newsletter', medium: 'email' },
+      }),
+    ).toMatchObject({ source: 'newsletter', medium: 'email', campaign: '(not set)' })
+  })
+
+  it('derives source/medium from an ad click ID without utm_*', () => {
+    expect(acquisitionOf({ url: 'https://acme.test/?gclid=abc' })).toMatchObject({
+      source: 'google',
+      medium: 'cpc',
+    })
+    expect(acquisitionOf({ url: 'https://acme.test/?msclkid=abc' })).toMatchObject({
+      source: 'bing',
+      medium: 'cpc',
+    })
+  })
+
+  it('counts an external referrer as a referral and everything else as direct', () => {
+    expect(
+      acquisitionOf({ url: 'https://acme.test/', referrer: 'https://www.example.org/post' }),
+    ).toMatchObject({ source: 'example.org', medium: 'referral' })
+    expect(
+      acquisitionOf({ url: 'https://acme.test/a', referrer: 'https://acme.test/' }),
+    ).toMatchObject({
+      source: '(direct)',
+      medium: '(none)',
+    })
+    expect(
+      acquisitionOf(
+        { url: 'https://www.acme.test/', referrer: 'https://app.acme.test/login' },
+        { ownDomains: ['acme.test'] },
+      ),
+    ).toMatchObject({ source: '(direct)', medium: '(none)' })
+    expect(acquisitionOf({ url: 'not a url' })).toMatchObject({
+      source: '(direct)',
+      landingPage: '(not set)',
+    })
+  })
+})
+
+describe('arrivalKey', () => {
+  it('is undefined for direct arrivals and in-site navigation', () => {
+    expect(arrivalKey({ url: 'https://acme.test/' })).toBeUndefined()
+    expect(
+      arrivalKey({ url: 'https://acme.test/b', referrer: 'https://acme.test/a' }),
+    ).toBeUndefined()
+  })
+
+  it('differs between campaigns and between external referrers, ignoring case', () => {
+    const linkedin = arrivalKey({ url: 'https://acme.test/?utm_source=linkedin' })
+    expect(arrivalKey({ url: 'https://acme.test/x?utm_source=LinkedIn' })).toBe(linkedin)
+    expect(arrivalKey({ url: 'https://acme.test/?utm_source=google' })).not.toBe(linkedin)
+    expect(arrivalKey({ url: 'https://acme.test/', referrer: 'https://a.example/' })).toBe(
+      'referrer:a.example',
+    )
+  })
+})

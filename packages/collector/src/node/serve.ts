@@ -1,7 +1,6 @@
-import { mkdirSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import type { AddressInfo } from 'node:net'
-import { dirname, resolve } from 'node:path'
 import { serve } from '@hono/node-server'
 import { createApp } from '../app'
 import { ensureDefaultProject } from '../projects/projects'
@@ -69,8 +68,6 @@ export function readSdkScript(): string | undefined {
 
 export async function startCollector(options: CollectorOptions): Promise<RunningCollector> {
   const log = options.log ?? ((line: string) => console.log(line))
-  if (options.dbPath !== ':memory:')
-    mkdirSync(dirname(resolve(options.dbPath)), { recursive: true })
   const store = new SqliteStore(options.dbPath, {
     ...(options.synchronous ? { synchronous: options.synchronous } : {}),
   })

@@ -180,3 +180,16 @@ describe('GET /v1/reports/attribution', () => {
     )
   })
 })
+
+describe('project scoping', () => {
+  it('never shows one project’s data to another project’s key', async () => {
+    const { app, store, report } = await seeded()
+    const { createProject } = await import('../projects/projects')
+    const other = await createProject(store, { name: 'other' })
+    const res = await app.request(`/v1/reports/attribution?conversion=demo_request&${RANGE}`, {
+      headers: { authorization: `Bearer ${other.secretKey}` },
+    })
+    expect((await res.json()).totals).toEqual({ conversions: 0, value: 0 })
+    expect((await report(`conversion=demo_request&${RANGE}`)).body.totals.conversions).toBe(3)
+  })
+})

@@ -1,3 +1,5 @@
+import { mkdirSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
 import Database from 'better-sqlite3'
 import { nanoid } from 'nanoid'
 import {
@@ -66,6 +68,7 @@ const EVENT_COLUMNS = [
 
 /** Opens (creating if needed) a SQLite database and applies pending migrations. */
 export function openDatabase(path: string, options: SqliteStoreOptions = {}): Database.Database {
+  if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true })
   const db = new Database(path)
   db.pragma('journal_mode = WAL')
   db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`)

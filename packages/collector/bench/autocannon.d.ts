@@ -3,14 +3,14 @@
  * types; `@types/autocannon` is not installed).
  */
 declare module 'autocannon' {
-  interface RequestParams {
+  export interface RequestParams {
     method?: string
     path?: string
     headers?: Record<string, string>
     body?: string | Buffer
   }
 
-  interface Request extends RequestParams {
+  export interface Request extends RequestParams {
     /** Builds each request just before it is sent; `context` lives per connection. */
     setupRequest?: (request: RequestParams, context: Record<string, unknown>) => RequestParams
     onResponse?: (
@@ -21,7 +21,7 @@ declare module 'autocannon' {
     ) => void
   }
 
-  interface Options extends RequestParams {
+  export interface Options extends RequestParams {
     url: string
     connections?: number
     duration?: number
@@ -32,7 +32,7 @@ declare module 'autocannon' {
     title?: string
   }
 
-  interface Histogram {
+  export interface Histogram {
     average: number
     mean: number
     stddev: number
@@ -47,7 +47,7 @@ declare module 'autocannon' {
     p99_9: number
   }
 
-  interface Result {
+  export interface Result {
     title?: string
     url: string
     latency: Histogram
@@ -68,7 +68,7 @@ declare module 'autocannon' {
     statusCodeStats: Record<string, { count: number }>
   }
 
-  interface Instance extends PromiseLike<Result> {
+  export interface Instance extends PromiseLike<Result> {
     stop(): void
     on(event: string, listener: (...args: unknown[]) => void): this
   }

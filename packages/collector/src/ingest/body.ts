@@ -8,21 +8,56 @@ const DECODINGS: Record<string, CompressionFormat> = {
   deflate: 'deflate',
 }
 
+export interface JsonBody {
+  value: unknown
+  /** Size of the (decompressed) body in bytes. */
+  bytes: number
+}
+
 /**
  * Reads a JSON body, enforcing the size limit on the bytes received and on the
  * decompressed bytes alike, whatever the framing (Content-Length or chunked).
  */
-export async function readJsonBody(request: Request, limit = MAX_BODY_BYTES): Promise<unknown> {
+export async function readJsonBody(request: Request, limit = MAX_BODY_BYTES): Promise<JsonBody> {
   const tooLarge = () =>
     new HTTPException(413, {
       message: `Request body is larger than ${limit / 1024} KB: send fewer events per batch.`,
     })
-  const declared = Number(request.headers.get('content-length'))
-  if (declared > limit) throw tooLarge()
-  if (!request.body) throw new HTTPException(400, { message: 'Request body is empty: send JSON.' })
-
-  let stream: ReadableStream<Uint8Array> = request.body.pipeThrough(byteLimit(limit, tooLarge))
+  const declared = request.headers.get('content-length')
+  if (Number(declared) > limit) throw tooLarge()
   const encoding = request.headers.get('content-encoding')?.trim().toLowerCase()
+  const plain = !encoding || encoding === 'identity'
+
+  let text: string
+  if (plain && declared !== null) {
+    // The common case: the HTTP parser delivers exactly Content-Length bytes, already checked.
+    text = await request.text()
+  } else {
+    text = await readStream(request, encoding, limit, tooLarge)
+  }
+  if (text.trim() === '') {
+    throw new HTTPException(400, { message: 'Request body is empty: send JSON.' })
+  }
+  try {
+    const bytes =
+      plain && declared !== null ? Number(declared) : new TextEncoder().encode(text).length
+    return { value: JSON.parse(text), bytes }
+  } catch (error) {
+    throw new HTTPException(400, {
+      message: `Malformed JSON in request body: ${(error as Error).message}`,
+    })
+  }
+}
+
+/** Chunked or compressed bodies: counted as they stream, before and after decompression. */
+async function readStream(
+  request: Request,
+  encoding: string | undefined,
+  limit: number,
+  tooLarge: () => Error,
+): Promise<string> {
+  if (!request.body) return ''
+  let stream: ReadableStream<Uint8Array> = request.body.pipeThrough(byteLimit(limit, tooLarge))
   if (encoding && encoding !== 'identity') {
     const format = DECODINGS[encoding]
     if (!format) {
@@ -36,23 +71,12 @@ export async function readJsonBody(request: Request, limit = MAX_BODY_BYTES): Pr
       )
       .pipeThrough(byteLimit(limit, tooLarge))
   }
-
-  let text: string
   try {
-    text = await new Response(stream).text()
+    return await new Response(stream).text()
   } catch (error) {
     if (error instanceof HTTPException) throw error
     throw new HTTPException(400, {
       message: `Request body could not be read (${encoding ?? 'uncompressed'}): ${(error as Error).message}`,
-    })
-  }
-  if (text.trim() === '')
-    throw new HTTPException(400, { message: 'Request body is empty: send JSON.' })
-  try {
-    return JSON.parse(text)
-  } catch (error) {
-    throw new HTTPException(400, {
-      message: `Malformed JSON in request body: ${(error as Error).message}`,
     })
   }
 }

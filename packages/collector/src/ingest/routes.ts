@@ -68,7 +68,11 @@ function byteLength(value: unknown): number {
 export function ingestRoutes(store: Store, now: () => number): Hono {
   const routes = new Hono()
 
-  const ingest = async (request: Request, incoming: Incoming): Promise<IngestResponse> => {
+  const ingest = async (
+    request: Request,
+    incoming: Incoming,
+    bodyBytes: number,
+  ): Promise<IngestResponse> => {
     const key = keyFromAuthorization(request.headers.get('authorization') ?? undefined)
     const { project, secret } = await authenticate(store, key ?? incoming.bodyKey)
     const origin = request.headers.get('origin')
@@ -85,7 +89,8 @@ export function ingestRoutes(store: Store, now: () => number): Hono {
     const rejected: IngestResponse['rejected'] = []
     let accepted = 0
     incoming.events.forEach((raw, index) => {
-      if (byteLength(raw) > MAX_EVENT_BYTES) {
+      // No event can be larger than the whole body: measure only when the body could hold one.
+      if (bodyBytes > MAX_EVENT_BYTES && byteLength(raw) > MAX_EVENT_BYTES) {
         rejected.push({ index, error: `event is larger than ${MAX_EVENT_BYTES / 1024} KB` })
         return
       }
@@ -114,12 +119,12 @@ export function ingestRoutes(store: Store, now: () => number): Hono {
 
   routes.post('/batch', async (c) => {
     const body = await readJsonBody(c.req.raw)
-    return c.json(await ingest(c.req.raw, unpackBatch(body)))
+    return c.json(await ingest(c.req.raw, unpackBatch(body.value), body.bytes))
   })
   for (const type of EVENT_TYPES) {
     routes.post(`/${type}`, async (c) => {
       const body = await readJsonBody(c.req.raw)
-      return c.json(await ingest(c.req.raw, unpackSingle(body, type)))
+      return c.json(await ingest(c.req.raw, unpackSingle(body.value, type), body.bytes))
     })
   }
   return routes

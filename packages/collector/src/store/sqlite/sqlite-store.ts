@@ -135,6 +135,8 @@ export class SqliteStore implements Store {
   private readonly insertEvent: Database.Statement
   private readonly insertLink: Database.Statement
   private readonly writeGroup: (writes: readonly PendingWrite[]) => number[]
+  private readonly projectByWriteKey: Database.Statement<[string], ProjectRecord>
+  private readonly projectBySecretHash: Database.Statement<[string], ProjectRecord>
 
   constructor(pathOrDb: string | Database.Database, options: SqliteStoreOptions = {}) {
     this.db = typeof pathOrDb === 'string' ? openDatabase(pathOrDb, options) : pathOrDb
@@ -143,6 +145,8 @@ export class SqliteStore implements Store {
       `INSERT INTO identity_links (project_id, anonymous_id, user_id, email, timestamp, session_id, message_id)
        VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
     )
+    this.projectByWriteKey = this.db.prepare('SELECT * FROM projects WHERE write_key = ?')
+    this.projectBySecretHash = this.db.prepare('SELECT * FROM projects WHERE secret_key_hash = ?')
     this.writeGroup = this.db.transaction((writes: readonly PendingWrite[]) =>
       writes.map((write) => this.writeRows(write.rows)),
     )
@@ -249,15 +253,13 @@ export class SqliteStore implements Store {
   }
 
   async findProjectByWriteKey(writeKey: string): Promise<Project | undefined> {
-    const record = this.db.prepare('SELECT * FROM projects WHERE write_key = ?').get(writeKey)
-    return record ? toProject(record as ProjectRecord) : undefined
+    const record = this.projectByWriteKey.get(writeKey)
+    return record ? toProject(record) : undefined
   }
 
   async findProjectBySecretHash(secretKeyHash: string): Promise<Project | undefined> {
-    const record = this.db
-      .prepare('SELECT * FROM projects WHERE secret_key_hash = ?')
-      .get(secretKeyHash)
-    return record ? toProject(record as ProjectRecord) : undefined
+    const record = this.projectBySecretHash.get(secretKeyHash)
+    return record ? toProject(record) : undefined
   }
 
   async conversions(

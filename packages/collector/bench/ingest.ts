@@ -1,0 +1,537 @@
+/**
+ * Ingestion benchmark: `pnpm bench` (from the repository root).
+ *
+ * Measures, in one run, and prints side by side:
+ *  1. the real collector (the CLI's `serve`, in a child process) under autocannon, with
+ *     `synchronous=FULL` (the default) and `NORMAL`;
+ *  2. the storage ceiling: in-process better-sqlite3, same schema and pragmas, doing what
+ *     the collector does per batch (JSON.parse, validate, map, one transaction of 20 rows);
+ *  3. the HTTP ceiling: a bare Hono server (bare-server.ts) that only parses the JSON body.
+ * The collector runs are checked afterwards: every 2xx batch must be in the database.
+ *
+ * Env: BENCH_SECONDS (measured seconds per target, default 10), BENCH_WARMUP_SECONDS
+ * (default 2), BENCH_CONNECTIONS (default 50), BENCH_CPU_PROF=<dir> (V8 CPU profiles of
+ * the collector children, in <dir>/collector-full and -normal; the main thread's profile is
+ * the largest file), BENCH_KEEP=1 (keep the temporary databases).
+ */
+import { type ChildProcess, spawn } from 'node:child_process'
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { cpus, tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { parseBatchEnvelope, parseEvent } from '@touchline/shared/schema'
+import autocannon, { type Result } from 'autocannon'
+import Database from 'better-sqlite3'
+import { toEventRow } from '../src/ingest/normalise'
+import { eventParams, INSERT_EVENT_SQL, openDatabase } from '../src/store/sqlite/sqlite-store'
+import type { EventRow } from '../src/store/store'
+import { batchFactory, batchOf, EVENTS_PER_BATCH } from './events'
+
+// ---------------------------------------------------------------------------------------
+// Settings
+
+function envNumber(name: string, fallback: number, min: number): number {
+  const raw = process.env[name]
+  if (raw === undefined || raw === '') return fallback
+  const value = Number(raw)
+  if (!Number.isFinite(value) || value < min) {
+    throw new Error(`${name} must be a number ≥ ${min}, got "${raw}"`)
+  }
+  return value
+}
+
+const SECONDS = envNumber('BENCH_SECONDS', 10, 1)
+const WARMUP_SECONDS = envNumber('BENCH_WARMUP_SECONDS', 2, 0)
+const CONNECTIONS = Math.round(envNumber('BENCH_CONNECTIONS', 50, 1))
+const CPU_PROF_DIR = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : undefined
+const KEEP = process.env.BENCH_KEEP === '1'
+
+const WRITE_KEY = 'wk_bench_0123456789abcdef'
+const SECRET_KEY = 'sk_bench_0123456789abcdef0123456789'
+const CHROME_UA =
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36'
+/** What a browser on the tracked site sends along with a batch. */
+const HEADERS: Record<string, string> = {
+  'Content-Type': 'text/plain;charset=UTF-8',
+  Authorization: `Bearer ${WRITE_KEY}`,
+  'User-Agent': CHROME_UA,
+  Origin: 'https://www.example-shop.com',
+  Referer: 'https://www.example-shop.com/',
+  Accept: '*/*',
+  'Accept-Language': 'en-GB,en;q=0.9',
+}
+
+const BENCH_DIR = dirname(fileURLToPath(import.meta.url))
+const COLLECTOR_DIR = resolve(BENCH_DIR, '..')
+const REPO_ROOT = resolve(COLLECTOR_DIR, '../..')
+const CLI = join(COLLECTOR_DIR, 'src/cli/main.ts')
+const BARE_SERVER = join(BENCH_DIR, 'bare-server.ts')
+const TSX_LOADER = import.meta.resolve('tsx')
+const EXIT_WITH_PARENT = pathToFileURL(join(BENCH_DIR, 'exit-with-parent.ts')).href
+
+// ---------------------------------------------------------------------------------------
+// Child processes: always killed, whatever happens to the benchmark.
+
+const children = new Set<ChildProcess>()
+let workDir: string | undefined
+
+function cleanUp(): void {
+  for (const child of children) {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+  }
+  children.clear()
+  if (workDir && !KEEP) rmSync(workDir, { recursive: true, force: true })
+  workDir = undefined
+}
+process.on('exit', cleanUp)
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    console.error(`\n${signal}: stopping the servers…`)
+    cleanUp()
+    process.exit(130)
+  })
+}
+
+interface Server {
+  name: string
+  url: string
+  child: ChildProcess
+  /** The last lines the child wrote to stderr. */
+  stderr: () => string
+}
+
+/** Runs a TypeScript entry point under tsx (one process: node with tsx's loader). */
+async function startServer(
+  name: string,
+  script: string,
+  args: string[],
+  env: Record<string, string>,
+  nodeArgs: string[] = [],
+): Promise<Server> {
+  const child = spawn(
+    process.execPath,
+    ['--import', TSX_LOADER, '--import', EXIT_WITH_PARENT, ...nodeArgs, script, ...args],
+    {
+      cwd: REPO_ROOT,
+      env: { ...process.env, HOST: '127.0.0.1', PORT: '0', ...env },
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    },
+  )
+  children.add(child)
+  child.once('exit', () => children.delete(child))
+  let out = ''
+  let err = ''
+  const keep = (text: string, chunk: Buffer) => (text + chunk.toString()).slice(-20_000)
+  child.stderr?.on('data', (chunk: Buffer) => {
+    err = keep(err, chunk)
+  })
+  const url = await new Promise<string>((resolveUrl, reject) => {
+    const timer = setTimeout(() => {
+      reject(new Error(`${name} did not start within 30 s.\n${out}\n${err}`))
+    }, 30_000)
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out = keep(out, chunk)
+      const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)
+      if (match?.[1]) {
+        clearTimeout(timer)
+        resolveUrl(match[1])
+      }
+    })
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer)
+      reject(new Error(`${name} exited (${signal ?? code}) before listening.\n${out}\n${err}`))
+    })
+    child.once('error', (error) => {
+      clearTimeout(timer)
+      reject(error)
+    })
+  })
+  return { name, url, child, stderr: () => err }
+}
+
+/** SIGTERM (graceful: the collector finishes its writes), SIGKILL after 20 s. */
+async function stopServer(server: Server): Promise<void> {
+  const { child } = server
+  if (child.exitCode !== null || child.signalCode !== null) return
+  await new Promise<void>((done) => {
+    const timer = setTimeout(() => {
+      console.error(`${server.name} did not stop within 20 s: killing it.`)
+      child.kill('SIGKILL')
+    }, 20_000)
+    child.once('exit', () => {
+      clearTimeout(timer)
+      done()
+    })
+    child.kill('SIGTERM')
+  })
+}
+
+// ---------------------------------------------------------------------------------------
+// Load
+
+interface LoadResult {
+  name: string
+  eventsPerSecond: number
+  p50: number
+  p99: number
+  responses2xx: number
+  non2xx: number
+  errors: number
+  seconds: number
+  note: string
+}
+
+/** Batch sequence numbers the server answered with a 2xx, over warm-up and measured runs. */
+type Acknowledged = Set<number>
+
+async function load(
+  url: string,
+  next: ReturnType<typeof batchFactory>,
+  acknowledged: Acknowledged,
+  seconds: number,
+): Promise<Result> {
+  return autocannon({
+    url: `${url}/v1/batch`,
+    method: 'POST',
+    connections: CONNECTIONS,
+    duration: seconds,
+    timeout: 10,
+    headers: HEADERS,
+    requests: [
+      {
+        // A fresh body, with unique message IDs, for every request.
+        setupRequest: (request, context) => {
+          const batch = next()
+          context.seq = batch.seq
+          request.body = batch.body
+          return request
+        },
+        onResponse: (status, _body, context) => {
+          if (status >= 200 && status < 300) acknowledged.add(context.seq as number)
+        },
+      },
+    ],
+  })
+}
+
+async function loadTarget(
+  name: string,
+  server: Server,
+  tag: string,
+): Promise<{ result: LoadResult; acknowledged: Acknowledged; attempted: () => number }> {
+  const next = batchFactory(tag)
+  let made = 0
+  const counted = () => {
+    made++
+    return next()
+  }
+  const acknowledged: Acknowledged = new Set()
+  if (WARMUP_SECONDS > 0) await load(server.url, counted, acknowledged, WARMUP_SECONDS)
+  const run = await load(server.url, counted, acknowledged, SECONDS)
+  const result: LoadResult = {
+    name,
+    eventsPerSecond: (run['2xx'] * EVENTS_PER_BATCH) / run.duration,
+    p50: run.latency.p50,
+    p99: run.latency.p99,
+    responses2xx: run['2xx'],
+    non2xx: run.non2xx,
+    errors: run.errors,
+    seconds: run.duration,
+    note: `${run['2xx'].toLocaleString('en-US')} × 2xx`,
+  }
+  if (run.non2xx > 0 || run.errors > 0) {
+    const codes = Object.entries(run.statusCodeStats)
+      .map(([code, { count }]) => `${code}: ${count}`)
+      .join(', ')
+    result.note += `; non-2xx ${run.non2xx} (${codes}), errors ${run.errors} (timeouts ${run.timeouts})`
+  }
+  return { result, acknowledged, attempted: () => made }
+}
+
+// ---------------------------------------------------------------------------------------
+// Targets
+
+const problems: string[] = []
+
+async function benchCollector(synchronous: 'FULL' | 'NORMAL'): Promise<LoadResult> {
+  const dir = workDir as string
+  const dbPath = join(dir, `collector-${synchronous.toLowerCase()}.db`)
+  const tag = `c${synchronous.toLowerCase()}`
+  // One folder per run: node writes one profile per thread (tsx's loader has its own).
+  const nodeArgs = CPU_PROF_DIR
+    ? ['--cpu-prof', '--cpu-prof-dir', join(CPU_PROF_DIR, `collector-${synchronous.toLowerCase()}`)]
+    : []
+  const name = `collector (${synchronous})`
+  const server = await startServer(
+    name,
+    CLI,
+    ['serve'],
+    {
+      TOUCHLINE_DB: dbPath,
+      TOUCHLINE_WRITE_KEY: WRITE_KEY,
+      TOUCHLINE_SECRET_KEY: SECRET_KEY,
+      TOUCHLINE_SYNCHRONOUS: synchronous,
+    },
+    nodeArgs,
+  )
+  let outcome: Awaited<ReturnType<typeof loadTarget>>
+  try {
+    outcome = await loadTarget(name, server, tag)
+  } finally {
+    await stopServer(server)
+  }
+  const { result, acknowledged } = outcome
+  if (result.responses2xx === 0) problems.push(`${name}: no 2xx response at all.`)
+  if (result.non2xx > 0 || result.errors > 0) problems.push(`${name}: ${result.note}`)
+  const log = server.stderr().trim()
+  if (log) console.error(`${name} stderr (last lines):\n${log.slice(-2_000)}`)
+  verifyStored(name, dbPath, tag, acknowledged, outcome.attempted())
+  return result
+}
+
+/**
+ * The database after the collector exited: every acknowledged batch must be there in full
+ * (20 × 2xx events). Batches in flight when autocannon hung up were never answered but may
+ * have been written: counted apart, each must be whole, and they cannot exceed what was sent.
+ */
+function verifyStored(
+  name: string,
+  dbPath: string,
+  tag: string,
+  acknowledged: Acknowledged,
+  attempted: number,
+): void {
+  const db = new Database(dbPath, { readonly: true, fileMustExist: true })
+  const perBatch = new Map<number, number>()
+  let total = 0
+  let foreign = 0
+  try {
+    const ids = db.prepare('SELECT message_id FROM events').pluck()
+    for (const messageId of ids.iterate() as IterableIterator<string>) {
+      total++
+      const batch = batchOf(messageId)
+      if (!batch || batch.tag !== tag) {
+        foreign++
+        continue
+      }
+      perBatch.set(batch.seq, (perBatch.get(batch.seq) ?? 0) + 1)
+    }
+  } finally {
+    db.close()
+  }
+  let storedAcknowledged = 0
+  let incomplete = 0
+  for (const seq of acknowledged) {
+    const count = perBatch.get(seq) ?? 0
+    storedAcknowledged += count
+    if (count !== EVENTS_PER_BATCH) incomplete++
+  }
+  let unansweredBatches = 0
+  let unansweredEvents = 0
+  let partial = 0
+  for (const [seq, count] of perBatch) {
+    if (acknowledged.has(seq)) continue
+    unansweredBatches++
+    unansweredEvents += count
+    if (count !== EVENTS_PER_BATCH) partial++
+  }
+  const expected = EVENTS_PER_BATCH * acknowledged.size
+  const fmt = (n: number) => n.toLocaleString('en-US')
+  const ok =
+    storedAcknowledged === expected &&
+    incomplete === 0 &&
+    partial === 0 &&
+    foreign === 0 &&
+    acknowledged.size + unansweredBatches <= attempted
+  const line =
+    `${name}: ${fmt(total)} events stored; ${fmt(storedAcknowledged)} of them from 2xx batches ` +
+    `= ${EVENTS_PER_BATCH} × ${fmt(acknowledged.size)} 2xx responses (warm-up + measured)` +
+    (unansweredBatches
+      ? `; + ${fmt(unansweredEvents)} events of ${unansweredBatches} batches in flight when the load stopped`
+      : '')
+  if (ok) {
+    console.log(`  verified  ${line}`)
+    return
+  }
+  const detail =
+    `expected ${fmt(expected)} events from 2xx batches, found ${fmt(storedAcknowledged)}; ` +
+    `${incomplete} acknowledged batches incomplete, ${partial} unanswered batches partial, ` +
+    `${foreign} rows not from this run, ${fmt(acknowledged.size + unansweredBatches)} batches ` +
+    `seen for ${fmt(attempted)} sent`
+  console.error(`\n!!!!!!!!!! STORED EVENTS DO NOT MATCH !!!!!!!!!!\n  ${line}\n  ${detail}\n`)
+  problems.push(`${name}: stored events do not match the 2xx responses (${detail}).`)
+}
+
+async function benchBare(): Promise<LoadResult> {
+  const name = 'bare Hono (HTTP ceiling)'
+  const server = await startServer(name, BARE_SERVER, [], {})
+  try {
+    const { result } = await loadTarget(name, server, 'bare')
+    if (result.responses2xx === 0) problems.push(`${name}: no 2xx response at all.`)
+    if (result.non2xx > 0 || result.errors > 0) problems.push(`${name}: ${result.note}`)
+    return result
+  } finally {
+    await stopServer(server)
+  }
+}
+
+interface StorageResult {
+  name: string
+  eventsPerSecond: number
+  /** Per batch (parse, validate, map, one 20-row transaction), ms. */
+  p50: number
+  p99: number
+  note: string
+}
+
+/**
+ * better-sqlite3 alone, in this process: per batch, what the collector does to a body
+ * (JSON.parse, envelope and event validation, mapping to rows) and one transaction of its
+ * 20 rows with the store's own statement. Only that work is timed, not making the bodies.
+ */
+function benchStorage(synchronous: 'FULL' | 'NORMAL'): StorageResult {
+  const dbPath = join(workDir as string, `storage-${synchronous.toLowerCase()}.db`)
+  const db = openDatabase(dbPath)
+  if (synchronous === 'NORMAL') db.pragma('synchronous = NORMAL')
+  const projectId = 'prj_bench'
+  try {
+    db.prepare(
+      `INSERT INTO projects (id, name, write_key, secret_key_hash, settings, created_at)
+       VALUES (?, ?, ?, ?, ?, ?)`,
+    ).run(projectId, 'Bench', WRITE_KEY, 'f'.repeat(64), '{}', Date.now())
+    const insert = db.prepare(INSERT_EVENT_SQL)
+    const write = db.transaction((rows: readonly EventRow[]) => {
+      let inserted = 0
+      for (const row of rows) inserted += insert.run(eventParams(row)).changes
+      return inserted
+    })
+    const next = batchFactory(`s${synchronous.toLowerCase()}`)
+
+    const runFor = (seconds: number) => {
+      const times: number[] = []
+      let busy = 0
+      let events = 0
+      const end = performance.now() + seconds * 1000
+      while (performance.now() < end) {
+        const { body } = next()
+        const start = performance.now()
+        const envelope = parseBatchEnvelope(JSON.parse(body))
+        if (!envelope.ok) throw new Error(envelope.error)
+        const receivedAt = Date.now()
+        const { sentAt } = envelope.value
+        const rows = envelope.value.batch.map((raw) => {
+          const parsed = parseEvent(raw)
+          if (!parsed.ok) throw new Error(parsed.error)
+          return toEventRow(parsed.value, { projectId, receivedAt, trusted: false, sentAt })
+        })
+        events += write(rows)
+        const elapsed = performance.now() - start
+        busy += elapsed
+        times.push(elapsed)
+      }
+      return { times, busy, events }
+    }
+
+    runFor(Math.min(1, WARMUP_SECONDS))
+    const { times, busy, events } = runFor(SECONDS)
+    const stored = db.prepare('SELECT count(*) FROM events').pluck().get() as number
+    times.sort((a, b) => a - b)
+    const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))] ?? 0
+    return {
+      name: `storage ceiling (${synchronous})`,
+      eventsPerSecond: events / (busy / 1000),
+      p50: at(0.5),
+      p99: at(0.99),
+      note: `${times.length.toLocaleString('en-US')} batch txns, ${stored.toLocaleString('en-US')} rows in db`,
+    }
+  } finally {
+    db.close()
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Report
+
+function printReport(
+  collector: Record<'FULL' | 'NORMAL', LoadResult>,
+  storage: Record<'FULL' | 'NORMAL', StorageResult>,
+  bare: LoadResult,
+): void {
+  const rows = [collector.FULL, collector.NORMAL, storage.FULL, storage.NORMAL, bare]
+  const int = (n: number) => Math.round(n).toLocaleString('en-US')
+  // autocannon's latencies have a resolution of 1 ms; the storage timings are finer.
+  const ms = (n: number, http: boolean) => (http ? n.toFixed(0) : n.toFixed(2))
+  const table = [
+    ['target', 'events/s', 'p50 ms', 'p99 ms', 'notes'],
+    ...rows.map((r) => {
+      const http = 'responses2xx' in r
+      return [r.name, int(r.eventsPerSecond), ms(r.p50, http), ms(r.p99, http), r.note]
+    }),
+  ]
+  const widths = [0, 1, 2, 3].map((i) => Math.max(...table.map((row) => (row[i] ?? '').length)))
+  const line = (row: string[]) =>
+    row
+      .map((cell, i) => {
+        const width = widths[i]
+        if (width === undefined) return cell
+        return i === 0 ? cell.padEnd(width) : cell.padStart(width)
+      })
+      .join('  ')
+  console.log('')
+  console.log(line(table[0] ?? []))
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '))
+  for (const row of table.slice(1)) console.log(line(row))
+  console.log('  (HTTP rows: latency per request of 20 events, from autocannon; storage rows:')
+  console.log('   time per batch for parse + validate + map + 20-row transaction, in process)')
+
+  const ratio = (a: number, b: number) => (b > 0 ? `${((100 * a) / b).toFixed(0)} %` : 'n/a')
+  console.log('\nratios')
+  console.log(
+    `  collector / storage ceiling, FULL:   ${ratio(collector.FULL.eventsPerSecond, storage.FULL.eventsPerSecond)}`,
+  )
+  console.log(
+    `  collector / storage ceiling, NORMAL: ${ratio(collector.NORMAL.eventsPerSecond, storage.NORMAL.eventsPerSecond)}`,
+  )
+  console.log(
+    `  collector / HTTP ceiling, FULL:      ${ratio(collector.FULL.eventsPerSecond, bare.eventsPerSecond)}`,
+  )
+  console.log(
+    `  collector / HTTP ceiling, NORMAL:    ${ratio(collector.NORMAL.eventsPerSecond, bare.eventsPerSecond)}`,
+  )
+}
+
+async function main(): Promise<void> {
+  workDir = mkdtempSync(join(tmpdir(), 'touchline-bench-'))
+  if (CPU_PROF_DIR) mkdirSync(CPU_PROF_DIR, { recursive: true })
+  const sample = batchFactory('sample')().body
+  console.log(
+    `Touchline ingest benchmark: node ${process.version}, ${cpus().length} CPUs, ` +
+      `${CONNECTIONS} connections, ${SECONDS} s per target after ${WARMUP_SECONDS} s warm-up, ` +
+      `${EVENTS_PER_BATCH} events per /v1/batch (~${Math.round(sample.length / 1024)} KB)` +
+      `${KEEP ? `, databases kept in ${workDir}` : ''}`,
+  )
+
+  console.log('\nstorage ceiling (in process)…')
+  const storage = { FULL: benchStorage('FULL'), NORMAL: benchStorage('NORMAL') }
+  console.log('collector, synchronous=FULL…')
+  const full = await benchCollector('FULL')
+  console.log('collector, synchronous=NORMAL…')
+  const normal = await benchCollector('NORMAL')
+  console.log('bare Hono server…')
+  const bare = await benchBare()
+
+  printReport({ FULL: full, NORMAL: normal }, storage, bare)
+  if (CPU_PROF_DIR) console.log(`\nCPU profiles of the collector: ${CPU_PROF_DIR}`)
+  if (problems.length > 0) {
+    console.error('\n!!!!!!!!!! THE RUN IS NOT VALID !!!!!!!!!!')
+    for (const problem of problems) console.error(`  - ${problem}`)
+    process.exitCode = 1
+  }
+}
+
+main()
+  .catch((error: unknown) => {
+    console.error(error)
+    process.exitCode = 1
+  })
+  .finally(cleanUp)

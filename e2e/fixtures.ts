@@ -1,0 +1,263 @@
+import { spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { createServer, request as forward, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { test as base, type Request } from '@playwright/test'
+import Database from 'better-sqlite3'
+import { SITE_HOST_ALIAS } from './hosts'
+
+const E2E_DIR = fileURLToPath(new URL('.', import.meta.url))
+const ROOT = resolve(E2E_DIR, '..')
+const SITE_DIR = join(E2E_DIR, 'site')
+
+export const WRITE_KEY = 'wk_e2e_9fK2mQ7vX4pL8sD1nB6tR3yZ'
+export const SECRET_KEY = 'sk_e2e_Hq5Wc8Jr2Nv6Tx9Lm3Pb7Gd4Kf1Ys0Ae'
+const LISTENING = /Touchline collector listening on (http:\/\/\S+)/
+const START_TIMEOUT_MS = 30_000
+
+export interface AttributionReport {
+  model: string
+  conversion: string
+  groupBy: string
+  level: string
+  from: number | string
+  to: number | string
+  lookbackDays: number
+  totals: { conversions: number; value: number }
+  rows: { key: string; conversions: number; value: number; share: number }[]
+}
+
+export interface Collector {
+  url: string
+  writeKey: string
+  secretKey: string
+  dbPath: string
+  /** GET /v1/reports/attribution with the secret key; throws on a non-2xx answer. */
+  report(params: Record<string, string>): Promise<AttributionReport>
+  /** A read-only query on the collector's SQLite database. */
+  query<T = Record<string, unknown>>(sql: string, ...params: unknown[]): T[]
+}
+
+export interface Site {
+  /** http://127.0.0.1:<port> */
+  url: string
+  /** The same server under a multi-label host name (SITE_HOST_ALIAS). */
+  aliasUrl: string
+}
+
+/** A `POST /v1/batch` request seen by the browser. */
+export interface BatchRequest {
+  url: string
+  contentType: string | undefined
+  body: { batch: WireEventLike[]; sentAt: string; writeKey: string }
+}
+
+export interface WireEventLike {
+  type: string
+  event?: string
+  messageId: string
+  anonymousId: string
+  userId?: string
+  timestamp: string
+  properties?: Record<string, unknown>
+  traits?: Record<string, unknown>
+  context: {
+    library: { name: string; version: string }
+    page: { url: string; path: string; referrer: string; title: string; search: string }
+    campaign?: Record<string, string>
+    locale?: string
+  }
+}
+
+/**
+ * Every batch request the browser context sends, in order (Plausible tracker style).
+ * Requests sent while a page unloads (the pagehide flush) are not reported by
+ * Playwright: assert those through the collector's database.
+ */
+export interface Batches {
+  requests: BatchRequest[]
+  /** All events sent so far, in order. */
+  events(): WireEventLike[]
+}
+
+async function startCollector(): Promise<Collector & { stop(): Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), 'touchline-e2e-'))
+  const dbPath = join(dir, 'touchline.db')
+  const child = spawn(
+    join(ROOT, 'node_modules/.bin/tsx'),
+    ['packages/collector/src/cli/main.ts', 'serve'],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        TOUCHLINE_DB: dbPath,
+        TOUCHLINE_WRITE_KEY: WRITE_KEY,
+        TOUCHLINE_SECRET_KEY: SECRET_KEY,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  )
+  let stdout = ''
+  let stderr = ''
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk
+  })
+  const url = await new Promise<string>((done, fail) => {
+    const timer = setTimeout(() => {
+      fail(new Error(`the collector did not start in ${START_TIMEOUT_MS} ms\n${stdout}${stderr}`))
+    }, START_TIMEOUT_MS)
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk
+      const match = LISTENING.exec(stdout)
+      if (match?.[1]) {
+        clearTimeout(timer)
+        done(match[1])
+      }
+    })
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer)
+      fail(
+        new Error(`the collector exited (${code ?? signal}) before listening:\n${stdout}${stderr}`),
+      )
+    })
+  })
+
+  return {
+    url,
+    writeKey: WRITE_KEY,
+    secretKey: SECRET_KEY,
+    dbPath,
+    async report(params) {
+      const response = await fetch(`${url}/v1/reports/attribution?${new URLSearchParams(params)}`, {
+        headers: { authorization: `Bearer ${SECRET_KEY}` },
+      })
+      const text = await response.text()
+      if (!response.ok) throw new Error(`report answered ${response.status}: ${text}`)
+      return JSON.parse(text) as AttributionReport
+    },
+    query<T>(sql: string, ...params: unknown[]) {
+      const db = new Database(dbPath, { readonly: true, fileMustExist: true })
+      try {
+        return db.prepare(sql).all(...params) as T[]
+      } finally {
+        db.close()
+      }
+    },
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((done) => child.once('exit', done))
+        child.kill('SIGTERM')
+        await exited
+      }
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+/**
+ * The fixture marketing site: `e2e/site/*.html` with `{{COLLECTOR}}` and `{{WRITE_KEY}}`
+ * filled in (GET and POST, so forms can post to a page), and `/t/*` proxied to the
+ * collector, as a first-party proxy for `data-api="/t"`.
+ */
+async function startSite(collector: Collector): Promise<Site & { stop(): Promise<void> }> {
+  const target = new URL(collector.url)
+  const server: Server = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://site').pathname
+    if (path.startsWith('/t/')) {
+      const upstream = forward(
+        {
+          host: target.hostname,
+          port: target.port,
+          method: req.method,
+          path: req.url?.slice(2),
+          headers: { ...req.headers, host: target.host },
+        },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers)
+          answer.pipe(res)
+        },
+      )
+      upstream.on('error', () => res.writeHead(502).end())
+      req.pipe(upstream)
+      return
+    }
+    if (path === '/favicon.ico') {
+      res.writeHead(204).end()
+      return
+    }
+    const name = path === '/' ? 'index.html' : path.slice(1)
+    if (!/^[\w-]+\.html$/.test(name)) {
+      res.writeHead(404).end('not found')
+      return
+    }
+    req.resume()
+    try {
+      const html = readFileSync(join(SITE_DIR, name), 'utf8')
+        .replaceAll('{{COLLECTOR}}', collector.url)
+        .replaceAll('{{WRITE_KEY}}', collector.writeKey)
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html)
+    } catch {
+      res.writeHead(404).end('not found')
+    }
+  })
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done))
+  const { port } = server.address() as AddressInfo
+  return {
+    url: `http://127.0.0.1:${port}`,
+    aliasUrl: `http://${SITE_HOST_ALIAS}:${port}`,
+    stop: () =>
+      new Promise<void>((done) => {
+        server.closeAllConnections()
+        server.close(() => done())
+      }),
+  }
+}
+
+function batchRequest(request: Request): BatchRequest | undefined {
+  if (request.method() !== 'POST' || !request.url().endsWith('/v1/batch')) return undefined
+  return {
+    url: request.url(),
+    contentType: request.headers()['content-type'],
+    body: JSON.parse(request.postData() ?? 'null'),
+  }
+}
+
+export const test = base.extend<{ collector: Collector; site: Site; batches: Batches }>({
+  // biome-ignore lint/correctness/noEmptyPattern: Playwright fixtures take a destructured first argument
+  collector: async ({}, use) => {
+    const collector = await startCollector()
+    try {
+      await use(collector)
+    } finally {
+      await collector.stop()
+    }
+  },
+  site: async ({ collector }, use) => {
+    const site = await startSite(collector)
+    try {
+      await use(site)
+    } finally {
+      await site.stop()
+    }
+  },
+  batches: async ({ context }, use) => {
+    const requests: BatchRequest[] = []
+    context.on('request', (request) => {
+      const batch = batchRequest(request)
+      if (batch) requests.push(batch)
+    })
+    await use({ requests, events: () => requests.flatMap((request) => request.body.batch) })
+  },
+})
+
+export { expect } from '@playwright/test'
+
+/** `YYYY-MM-DD`, `days` from today (UTC). */
+export function isoDay(days: number): string {
+  return new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10)
+}

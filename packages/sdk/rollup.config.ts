@@ -1,0 +1,41 @@
+import nodeResolve from '@rollup/plugin-node-resolve'
+import terser from '@rollup/plugin-terser'
+import { defineConfig } from 'rollup'
+import esbuild from 'rollup-plugin-esbuild'
+
+/** Browsers with native async/await, object spread and URLSearchParams. */
+const TARGET = 'es2018'
+
+const plugins = [
+  nodeResolve({ browser: true, extensions: ['.ts', '.js'] }),
+  // Plain assignments for class fields: no defineProperty helper, and `_` names stay mangleable.
+  esbuild({ target: TARGET, tsconfigRaw: { compilerOptions: { useDefineForClassFields: false } } }),
+]
+
+export default defineConfig([
+  {
+    // The script-tag build: one self-contained, minified IIFE.
+    input: 'src/script.ts',
+    plugins,
+    output: {
+      file: 'dist/touchline.js',
+      format: 'iife',
+      plugins: [
+        terser({
+          ecma: 2018,
+          compress: { passes: 3, unsafe_arrows: true },
+          // Private members are spelled `_name` so they can be renamed safely.
+          mangle: { properties: { regex: /^_/ } },
+          format: { comments: false },
+        }),
+      ],
+    },
+  },
+  {
+    // The ESM build for bundlers: readable; nanoid stays a dependency of the app.
+    input: 'src/esm.ts',
+    external: ['nanoid'],
+    plugins,
+    output: { file: 'dist/touchline.mjs', format: 'es' },
+  },
+])

@@ -1,3 +1,4 @@
+import { isUsableId } from '@touchline/shared'
 import type { WireEvent } from '@touchline/shared/schema'
 import { nanoid } from 'nanoid'
 import type { TouchlineOptions } from './config/config'
@@ -74,7 +75,7 @@ class Client implements Touchline {
     if (userIdOrTraits && typeof userIdOrTraits === 'object') traits = userIdOrTraits
     else {
       const userId = String(userIdOrTraits ?? '').trim()
-      if (userId) {
+      if (isUsableId(userId)) {
         this._userId = userId
         saveUserId(userId)
       }

@@ -1,3 +1,4 @@
+import { isUsableId } from '@touchline/shared'
 import { nanoid } from 'nanoid'
 import { readCookie, rootDomain, writeCookie } from './cookie'
 import { storageGet, storageSet } from './storage'
@@ -24,7 +25,8 @@ export function loadAnonymousId(fresh?: boolean): string {
 }
 
 export function loadUserId(): string | null {
-  return storageGet(USER_ID_KEY)
+  const userId = storageGet(USER_ID_KEY)
+  return userId && isUsableId(userId) ? userId : null
 }
 
 export function saveUserId(userId: string | null): void {

@@ -1,25 +1,11 @@
 import { z } from 'zod'
+import { isUsableId } from '../identity/ids'
 
 /**
  * Segment-compatible wire schemas (PRODUCT.md §3). This module is the only one in
  * `@touchline/shared` that imports zod: the SDK imports types from it with
  * `import type`, which is erased, so zod never reaches the browser bundle.
  */
-
-/** Identifiers that are never a real identity (PRODUCT.md §5). */
-export const ILLEGAL_IDS = new Set([
-  '',
-  '0',
-  '-1',
-  'null',
-  'undefined',
-  'anonymous',
-  'nan',
-  'none',
-  'unknown',
-  'guest',
-  '[object object]',
-])
 
 const required = (expected: string) => (issue: { input: unknown }) =>
   issue.input === undefined ? 'is required' : `must be ${expected}`
@@ -28,7 +14,7 @@ const id = z
   .union([z.string(), z.number()], { error: required('a string or a number') })
   .transform((value) => String(value).trim())
   .refine((value) => value.length <= 200, 'must be at most 200 characters')
-  .refine((value) => !ILLEGAL_IDS.has(value.toLowerCase()), {
+  .refine(isUsableId, {
     message: 'is not a usable identifier (empty, "null", "anonymous", "0", … are refused)',
   })
 

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createServer, request as forward, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -6,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { test as base, type Request } from '@playwright/test'
+import { spawnCollector } from '@touchline/collector/testing'
 import Database from 'better-sqlite3'
 import { SITE_HOST_ALIAS } from './hosts'
 
@@ -15,8 +15,6 @@ const SITE_DIR = join(E2E_DIR, 'site')
 
 export const WRITE_KEY = 'wk_e2e_9fK2mQ7vX4pL8sD1nB6tR3yZ'
 export const SECRET_KEY = 'sk_e2e_Hq5Wc8Jr2Nv6Tx9Lm3Pb7Gd4Kf1Ys0Ae'
-const LISTENING = /Touchline collector listening on (http:\/\/\S+)/
-const START_TIMEOUT_MS = 30_000
 
 export interface AttributionReport {
   model: string
@@ -86,46 +84,11 @@ export interface Batches {
 async function startCollector(): Promise<Collector & { stop(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'touchline-e2e-'))
   const dbPath = join(dir, 'touchline.db')
-  const child = spawn(
-    join(ROOT, 'node_modules/.bin/tsx'),
-    ['packages/collector/src/cli/main.ts', 'serve'],
-    {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        PORT: '0',
-        HOST: '127.0.0.1',
-        TOUCHLINE_DB: dbPath,
-        TOUCHLINE_WRITE_KEY: WRITE_KEY,
-        TOUCHLINE_SECRET_KEY: SECRET_KEY,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
+  const server = await spawnCollector(
+    { TOUCHLINE_DB: dbPath, TOUCHLINE_WRITE_KEY: WRITE_KEY, TOUCHLINE_SECRET_KEY: SECRET_KEY },
+    { cwd: ROOT },
   )
-  let stdout = ''
-  let stderr = ''
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk
-  })
-  const url = await new Promise<string>((done, fail) => {
-    const timer = setTimeout(() => {
-      fail(new Error(`the collector did not start in ${START_TIMEOUT_MS} ms\n${stdout}${stderr}`))
-    }, START_TIMEOUT_MS)
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk
-      const match = LISTENING.exec(stdout)
-      if (match?.[1]) {
-        clearTimeout(timer)
-        done(match[1])
-      }
-    })
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer)
-      fail(
-        new Error(`the collector exited (${code ?? signal}) before listening:\n${stdout}${stderr}`),
-      )
-    })
-  })
+  const { url } = server
 
   return {
     url,
@@ -149,11 +112,7 @@ async function startCollector(): Promise<Collector & { stop(): Promise<void> }> 
       }
     },
     async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise((done) => child.once('exit', done))
-        child.kill('SIGTERM')
-        await exited
-      }
+      await server.stop()
       rmSync(dir, { recursive: true, force: true })
     },
   }

@@ -14,17 +14,18 @@
  * the collector children, in <dir>/collector-full and -normal; the main thread's profile is
  * the largest file), BENCH_KEEP=1 (keep the temporary databases).
  */
-import { type ChildProcess, spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { fileURLToPath } from 'node:url'
 import { parseBatchEnvelope, parseEvent } from '@touchline/shared/schema'
 import autocannon, { type Result } from 'autocannon'
 import Database from 'better-sqlite3'
 import { toEventRow } from '../src/ingest/normalise'
 import { eventParams, INSERT_EVENT_SQL, openDatabase } from '../src/store/sqlite/sqlite-store'
 import type { EventRow } from '../src/store/store'
+import { COLLECTOR_CLI, type SpawnedServer, spawnServer } from '../src/testing/spawn-server'
 import { batchFactory, batchOf, EVENTS_PER_BATCH } from './events'
 
 // ---------------------------------------------------------------------------------------
@@ -64,10 +65,7 @@ const HEADERS: Record<string, string> = {
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url))
 const COLLECTOR_DIR = resolve(BENCH_DIR, '..')
 const REPO_ROOT = resolve(COLLECTOR_DIR, '../..')
-const CLI = join(COLLECTOR_DIR, 'src/cli/main.ts')
 const BARE_SERVER = join(BENCH_DIR, 'bare-server.ts')
-const TSX_LOADER = import.meta.resolve('tsx')
-const EXIT_WITH_PARENT = pathToFileURL(join(BENCH_DIR, 'exit-with-parent.ts')).href
 
 // ---------------------------------------------------------------------------------------
 // Child processes: always killed, whatever happens to the benchmark.
@@ -92,78 +90,18 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   })
 }
 
-interface Server {
-  name: string
-  url: string
-  child: ChildProcess
-  /** The last lines the child wrote to stderr. */
-  stderr: () => string
-}
-
-/** Runs a TypeScript entry point under tsx (one process: node with tsx's loader). */
+/** Starts a server child, tracked so it is killed whatever happens to the benchmark. */
 async function startServer(
   name: string,
   script: string,
-  args: string[],
-  env: Record<string, string>,
+  env: Record<string, string> = {},
   nodeArgs: string[] = [],
-): Promise<Server> {
-  const child = spawn(
-    process.execPath,
-    ['--import', TSX_LOADER, '--import', EXIT_WITH_PARENT, ...nodeArgs, script, ...args],
-    {
-      cwd: REPO_ROOT,
-      env: { ...process.env, HOST: '127.0.0.1', PORT: '0', ...env },
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    },
-  )
-  children.add(child)
-  child.once('exit', () => children.delete(child))
-  let out = ''
-  let err = ''
-  const keep = (text: string, chunk: Buffer) => (text + chunk.toString()).slice(-20_000)
-  child.stderr?.on('data', (chunk: Buffer) => {
-    err = keep(err, chunk)
-  })
-  const url = await new Promise<string>((resolveUrl, reject) => {
-    const timer = setTimeout(() => {
-      reject(new Error(`${name} did not start within 30 s.\n${out}\n${err}`))
-    }, 30_000)
-    child.stdout?.on('data', (chunk: Buffer) => {
-      out = keep(out, chunk)
-      const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)
-      if (match?.[1]) {
-        clearTimeout(timer)
-        resolveUrl(match[1])
-      }
-    })
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer)
-      reject(new Error(`${name} exited (${signal ?? code}) before listening.\n${out}\n${err}`))
-    })
-    child.once('error', (error) => {
-      clearTimeout(timer)
-      reject(error)
-    })
-  })
-  return { name, url, child, stderr: () => err }
-}
-
-/** SIGTERM (graceful: the collector finishes its writes), SIGKILL after 20 s. */
-async function stopServer(server: Server): Promise<void> {
-  const { child } = server
-  if (child.exitCode !== null || child.signalCode !== null) return
-  await new Promise<void>((done) => {
-    const timer = setTimeout(() => {
-      console.error(`${server.name} did not stop within 20 s: killing it.`)
-      child.kill('SIGKILL')
-    }, 20_000)
-    child.once('exit', () => {
-      clearTimeout(timer)
-      done()
-    })
-    child.kill('SIGTERM')
-  })
+  args: string[] = [],
+): Promise<SpawnedServer & { name: string }> {
+  const server = await spawnServer({ name, script, args, env, nodeArgs, cwd: REPO_ROOT })
+  children.add(server.child)
+  server.child.once('exit', () => children.delete(server.child))
+  return { ...server, name }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -216,7 +154,7 @@ async function load(
 
 async function loadTarget(
   name: string,
-  server: Server,
+  server: SpawnedServer,
   tag: string,
 ): Promise<{ result: LoadResult; acknowledged: Acknowledged; attempted: () => number }> {
   const next = batchFactory(tag)
@@ -264,8 +202,7 @@ async function benchCollector(synchronous: 'FULL' | 'NORMAL'): Promise<LoadResul
   const name = `collector (${synchronous})`
   const server = await startServer(
     name,
-    CLI,
-    ['serve'],
+    COLLECTOR_CLI,
     {
       TOUCHLINE_DB: dbPath,
       TOUCHLINE_WRITE_KEY: WRITE_KEY,
@@ -273,17 +210,18 @@ async function benchCollector(synchronous: 'FULL' | 'NORMAL'): Promise<LoadResul
       TOUCHLINE_SYNCHRONOUS: synchronous,
     },
     nodeArgs,
+    ['serve'],
   )
   let outcome: Awaited<ReturnType<typeof loadTarget>>
   try {
     outcome = await loadTarget(name, server, tag)
   } finally {
-    await stopServer(server)
+    await server.stop()
   }
   const { result, acknowledged } = outcome
   if (result.responses2xx === 0) problems.push(`${name}: no 2xx response at all.`)
   if (result.non2xx > 0 || result.errors > 0) problems.push(`${name}: ${result.note}`)
-  const log = server.stderr().trim()
+  const log = server.output().trim()
   if (log) console.error(`${name} stderr (last lines):\n${log.slice(-2_000)}`)
   verifyStored(name, dbPath, tag, acknowledged, outcome.attempted())
   return result
@@ -364,14 +302,14 @@ function verifyStored(
 
 async function benchBare(): Promise<LoadResult> {
   const name = 'bare Hono (HTTP ceiling)'
-  const server = await startServer(name, BARE_SERVER, [], {})
+  const server = await startServer(name, BARE_SERVER)
   try {
     const { result } = await loadTarget(name, server, 'bare')
     if (result.responses2xx === 0) problems.push(`${name}: no 2xx response at all.`)
     if (result.non2xx > 0 || result.errors > 0) problems.push(`${name}: ${result.note}`)
     return result
   } finally {
-    await stopServer(server)
+    await server.stop()
   }
 }
 

@@ -1,63 +1,33 @@
-import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
+import { type SpawnedServer, spawnCollector } from '../testing/spawn-server'
 import { BROWSER_UA } from '../testing/test-app'
 
-const CLI = fileURLToPath(new URL('../cli/main.ts', import.meta.url))
 const WRITE_KEY = 'wk_durability_0123456789'
 const SECRET_KEY = 'sk_durability_0123456789abcdef'
 
-interface Child {
-  process: ChildProcess
-  url: string
-  dbPath: string
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
-}
-
 const dirs: string[] = []
-const children: ChildProcess[] = []
-afterEach(() => {
-  for (const child of children.splice(0)) child.kill('SIGKILL')
+const servers: SpawnedServer[] = []
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((server) => server.stop(0)))
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true })
 })
 
 /** Starts the real collector CLI in a child process on a free loopback port. */
-async function startChild(): Promise<Child> {
+async function startChild(): Promise<SpawnedServer & { dbPath: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'touchline-serve-'))
   dirs.push(dir)
   const dbPath = join(dir, 'touchline.db')
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve'], {
-    env: {
-      ...process.env,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      TOUCHLINE_DB: dbPath,
-      TOUCHLINE_WRITE_KEY: WRITE_KEY,
-      TOUCHLINE_SECRET_KEY: SECRET_KEY,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const server = await spawnCollector({
+    TOUCHLINE_DB: dbPath,
+    TOUCHLINE_WRITE_KEY: WRITE_KEY,
+    TOUCHLINE_SECRET_KEY: SECRET_KEY,
   })
-  children.push(child)
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  )
-  let output = ''
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk
-      const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)
-      if (match?.[1]) resolve(match[1])
-    })
-    child.stderr?.on('data', (chunk: Buffer) => {
-      output += chunk
-    })
-    exited.then(() => reject(new Error(`collector exited before listening:\n${output}`)))
-  })
-  return { process: child, url, dbPath, exited }
+  servers.push(server)
+  return { ...server, dbPath }
 }
 
 function batch(request: number) {
@@ -104,27 +74,27 @@ function storedMessageIds(dbPath: string): Set<string> {
 
 describe('the collector process', () => {
   it('keeps every acknowledged event when killed with SIGKILL right after answering', async () => {
-    const child = await startChild()
-    const acknowledged = await sendBatches(child.url, 40, () => child.process.kill('SIGKILL'))
-    expect(await child.exited).toEqual({ code: null, signal: 'SIGKILL' })
+    const collector = await startChild()
+    const acknowledged = await sendBatches(collector.url, 40, () => collector.child.kill('SIGKILL'))
+    expect(await collector.exited).toEqual({ code: null, signal: 'SIGKILL' })
     expect(acknowledged.length).toBeGreaterThanOrEqual(20)
-    const stored = storedMessageIds(child.dbPath)
+    const stored = storedMessageIds(collector.dbPath)
     expect(acknowledged.filter((id) => !stored.has(id))).toEqual([])
   })
 
   it('on SIGTERM finishes in-flight requests, closes the database and exits 0', async () => {
-    const child = await startChild()
-    const acknowledged = await sendBatches(child.url, 40, () => child.process.kill('SIGTERM'))
-    expect(await child.exited).toEqual({ code: 0, signal: null })
-    const stored = storedMessageIds(child.dbPath)
+    const collector = await startChild()
+    const acknowledged = await sendBatches(collector.url, 40, () => collector.child.kill('SIGTERM'))
+    expect(await collector.exited).toEqual({ code: 0, signal: null })
+    const stored = storedMessageIds(collector.dbPath)
     expect(acknowledged.filter((id) => !stored.has(id))).toEqual([])
     expect(stored.size).toBe(acknowledged.length)
   })
 
   it('serves the health check and the built SDK with cache headers', async () => {
-    const child = await startChild()
-    expect(await (await fetch(`${child.url}/health`)).json()).toEqual({ status: 'ok' })
-    const sdk = await fetch(`${child.url}/sdk.js`)
+    const collector = await startChild()
+    expect(await (await fetch(`${collector.url}/health`)).json()).toEqual({ status: 'ok' })
+    const sdk = await fetch(`${collector.url}/sdk.js`)
     expect(sdk.status).toBe(200)
     expect(sdk.headers.get('content-type')).toBe('text/javascript; charset=utf-8')
     expect(sdk.headers.get('cache-control')).toMatch(/max-age=\d+/)

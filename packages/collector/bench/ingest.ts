@@ -208,6 +208,7 @@ async function benchCollector(synchronous: 'FULL' | 'NORMAL'): Promise<LoadResul
       TOUCHLINE_WRITE_KEY: WRITE_KEY,
       TOUCHLINE_SECRET_KEY: SECRET_KEY,
       TOUCHLINE_SYNCHRONOUS: synchronous,
+      TOUCHLINE_RATE_LIMIT: '0', // one load generator, one address
     },
     nodeArgs,
     ['serve'],

@@ -1,6 +1,7 @@
-import { Hono } from 'hono'
+import { type Context, Hono } from 'hono'
 import { cors } from 'hono/cors'
 import { HTTPException } from 'hono/http-exception'
+import { RateLimiter, type RateLimitOptions, TooManyRequests } from './ingest/rate-limit'
 import { ingestRoutes } from './ingest/routes'
 import { reportRoutes } from './reports/routes'
 import type { Store } from './store/store'
@@ -11,6 +12,10 @@ export interface AppDeps {
   sdkScript?: string | undefined
   /** The clock, epoch ms. */
   now?: () => number
+  /** Write-key requests per second per project and client address (default: no limit). */
+  rateLimit?: RateLimitOptions
+  /** The client's address, from the runtime adapter (rate limiting keys on it). */
+  clientAddress?: (c: Context) => string | undefined
 }
 
 /**
@@ -29,6 +34,7 @@ export function createApp(deps: AppDeps): Hono {
       origin: (origin) => origin,
       allowMethods: ['GET', 'POST', 'OPTIONS'],
       allowHeaders: ['Content-Type', 'Authorization', 'Content-Encoding'],
+      exposeHeaders: ['Retry-After'],
       maxAge: 86_400,
     }),
   )
@@ -47,7 +53,11 @@ export function createApp(deps: AppDeps): Hono {
     return c.body(deps.sdkScript)
   })
 
-  app.route('/v1', ingestRoutes(deps.store, now))
+  const limiter = deps.rateLimit ? new RateLimiter(deps.rateLimit, now) : undefined
+  app.route(
+    '/v1',
+    ingestRoutes({ store: deps.store, now, limiter, clientAddress: deps.clientAddress }),
+  )
   app.route('/v1/reports', reportRoutes(deps.store, now))
 
   app.notFound((c) =>
@@ -55,7 +65,7 @@ export function createApp(deps: AppDeps): Hono {
   )
   app.onError((error, c) => {
     if (error instanceof HTTPException) {
-      if (error.status === 429) c.header('Retry-After', '1')
+      if (error instanceof TooManyRequests) c.header('Retry-After', String(error.retryAfterSeconds))
       return c.json({ success: false, error: error.message }, error.status)
     }
     console.error(error)

@@ -361,3 +361,39 @@ describe('single-event endpoints', () => {
     ])
   })
 })
+
+describe('rate limiting', () => {
+  it('answers 429 with Retry-After per project and client address; the secret key is exempt', async () => {
+    const now = 1_000_000
+    const { post, writeKey, secretKey } = await createTestApp({
+      now: () => now,
+      rateLimit: { perSecond: 0.5, burst: 2 },
+      clientAddress: (c) => c.req.header('x-test-client'),
+    })
+    const send = (client: string, key = writeKey) =>
+      post(
+        '/v1/batch',
+        { batch: [page(`m-${Math.random()}`)] },
+        {
+          headers: {
+            authorization: `Bearer ${key}`,
+            'x-test-client': client,
+            origin: 'https://acme.test',
+          },
+        },
+      )
+    expect((await send('a')).status).toBe(200)
+    expect((await send('a')).status).toBe(200)
+    const limited = await send('a')
+    expect(limited.status).toBe(429)
+    expect(limited.headers.get('retry-after')).toBe('2')
+    expect(limited.headers.get('access-control-allow-origin')).toBe('https://acme.test')
+    expect(limited.headers.get('access-control-expose-headers')).toBe('Retry-After')
+    expect(await limited.json()).toEqual({
+      success: false,
+      error: 'Too many requests: retry after 2 s (send fewer, larger batches).',
+    })
+    expect((await send('b')).status).toBe(200)
+    expect((await send('a', secretKey)).status).toBe(200)
+  })
+})

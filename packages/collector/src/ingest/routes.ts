@@ -4,7 +4,7 @@ import {
   parseBatchEnvelope,
   parseEvent,
 } from '@touchline/shared/schema'
-import { Hono } from 'hono'
+import { type Context, Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { isbot } from 'isbot'
 import { authenticate } from '../auth/authenticate'
@@ -12,6 +12,7 @@ import { keyFromAuthorization } from '../auth/keys'
 import type { EventRow, Store } from '../store/store'
 import { readJsonBody } from './body'
 import { toEventRow } from './normalise'
+import type { RateLimiter } from './rate-limit'
 
 export const MAX_EVENT_BYTES = 32 * 1024
 
@@ -64,17 +65,28 @@ function byteLength(value: unknown): number {
   return json.length * 3 <= MAX_EVENT_BYTES ? json.length : new TextEncoder().encode(json).length
 }
 
+export interface IngestDeps {
+  store: Store
+  now: () => number
+  /** Limits write-key (browser) requests per project and client address. */
+  limiter?: RateLimiter | undefined
+  /** The client's address, from the runtime adapter. */
+  clientAddress?: ((c: Context) => string | undefined) | undefined
+}
+
 /** Segment-compatible ingestion: `/v1/batch` and one route per event type. */
-export function ingestRoutes(store: Store, now: () => number): Hono {
+export function ingestRoutes({ store, now, limiter, clientAddress }: IngestDeps): Hono {
   const routes = new Hono()
 
   const ingest = async (
-    request: Request,
+    c: Context,
     incoming: Incoming,
     bodyBytes: number,
   ): Promise<IngestResponse> => {
+    const request = c.req.raw
     const key = keyFromAuthorization(request.headers.get('authorization') ?? undefined)
     const { project, secret } = await authenticate(store, key ?? incoming.bodyKey)
+    if (!secret) limiter?.take(`${project.id} ${clientAddress?.(c) ?? ''}`)
     const origin = request.headers.get('origin')
     const allowed = project.settings.allowedOrigins
     if (!secret && origin && allowed.length > 0 && !allowed.includes(origin)) {
@@ -119,12 +131,12 @@ export function ingestRoutes(store: Store, now: () => number): Hono {
 
   routes.post('/batch', async (c) => {
     const body = await readJsonBody(c.req.raw)
-    return c.json(await ingest(c.req.raw, unpackBatch(body.value), body.bytes))
+    return c.json(await ingest(c, unpackBatch(body.value), body.bytes))
   })
   for (const type of EVENT_TYPES) {
     routes.post(`/${type}`, async (c) => {
       const body = await readJsonBody(c.req.raw)
-      return c.json(await ingest(c.req.raw, unpackSingle(body.value, type), body.bytes))
+      return c.json(await ingest(c, unpackSingle(body.value, type), body.bytes))
     })
   }
   return routes

@@ -17,7 +17,9 @@ afterEach(async () => {
 })
 
 /** Starts the real collector CLI in a child process on a free loopback port. */
-async function startChild(): Promise<SpawnedServer & { dbPath: string }> {
+async function startChild(
+  env: Record<string, string> = {},
+): Promise<SpawnedServer & { dbPath: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'touchline-serve-'))
   dirs.push(dir)
   const dbPath = join(dir, 'touchline.db')
@@ -25,6 +27,8 @@ async function startChild(): Promise<SpawnedServer & { dbPath: string }> {
     TOUCHLINE_DB: dbPath,
     TOUCHLINE_WRITE_KEY: WRITE_KEY,
     TOUCHLINE_SECRET_KEY: SECRET_KEY,
+    TOUCHLINE_RATE_LIMIT: '0', // 40 concurrent batches from one address
+    ...env,
   })
   servers.push(server)
   return { ...server, dbPath }
@@ -99,5 +103,22 @@ describe('the collector process', () => {
     expect(sdk.headers.get('content-type')).toBe('text/javascript; charset=utf-8')
     expect(sdk.headers.get('cache-control')).toMatch(/max-age=\d+/)
     expect(await sdk.text()).toContain('touchline')
+  })
+
+  it('limits write-key requests per client address with TOUCHLINE_RATE_LIMIT', async () => {
+    const collector = await startChild({ TOUCHLINE_RATE_LIMIT: '1' }) // burst 2
+    const statuses: number[] = []
+    let retryAfter: string | null = null
+    for (let request = 0; request < 3; request++) {
+      const res = await fetch(`${collector.url}/v1/batch`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${WRITE_KEY}`, 'user-agent': BROWSER_UA },
+        body: JSON.stringify({ batch: batch(request) }),
+      })
+      statuses.push(res.status)
+      retryAfter ??= res.headers.get('retry-after')
+    }
+    expect(statuses).toEqual([200, 200, 429])
+    expect(retryAfter).toBe('1')
   })
 })

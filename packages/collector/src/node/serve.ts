@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import type { AddressInfo } from 'node:net'
 import { serve } from '@hono/node-server'
+import { getConnInfo } from '@hono/node-server/conninfo'
+import type { Context } from 'hono'
 import { createApp } from '../app'
 import { ensureDefaultProject } from '../projects/projects'
 import { SqliteStore } from '../store/sqlite/sqlite-store'
@@ -19,8 +21,14 @@ export interface CollectorOptions {
   secretKey?: string | undefined
   allowedOrigins?: string[] | undefined
   synchronous?: 'FULL' | 'NORMAL'
+  /** Write-key requests per second per project and client address; 0: no limit. */
+  rateLimit?: number
+  /** Behind a reverse proxy: the client address is the first of X-Forwarded-For. */
+  trustProxy?: boolean
   log?: (line: string) => void
 }
+
+export const DEFAULT_RATE_LIMIT = 50
 
 export interface RunningCollector {
   url: string
@@ -44,9 +52,17 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): CollectorO
       `TOUCHLINE_SYNCHRONOUS must be FULL or NORMAL, got "${env.TOUCHLINE_SYNCHRONOUS}"`,
     )
   }
+  const rateLimit = env.TOUCHLINE_RATE_LIMIT ? Number(env.TOUCHLINE_RATE_LIMIT) : DEFAULT_RATE_LIMIT
+  if (!Number.isFinite(rateLimit) || rateLimit < 0) {
+    throw new Error(
+      `TOUCHLINE_RATE_LIMIT must be a number of requests per second (0: no limit), got "${env.TOUCHLINE_RATE_LIMIT}"`,
+    )
+  }
   return {
     port,
     host: env.HOST || '0.0.0.0',
+    rateLimit,
+    trustProxy: env.TOUCHLINE_TRUST_PROXY === '1' || env.TOUCHLINE_TRUST_PROXY === 'true',
     dbPath: env.TOUCHLINE_DB || './data/touchline.db',
     publicUrl: env.TOUCHLINE_PUBLIC_URL || undefined,
     writeKey: env.TOUCHLINE_WRITE_KEY || undefined,
@@ -77,7 +93,14 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     ...(options.allowedOrigins ? { allowedOrigins: options.allowedOrigins } : {}),
   })
   const sdkScript = readSdkScript()
-  const app = createApp({ store, sdkScript })
+  const app = createApp({
+    store,
+    sdkScript,
+    rateLimit: { perSecond: options.rateLimit ?? DEFAULT_RATE_LIMIT },
+    clientAddress: (c: Context) =>
+      (options.trustProxy && c.req.header('x-forwarded-for')?.split(',')[0]?.trim()) ||
+      getConnInfo(c).remote.address,
+  })
 
   const server = await new Promise<ReturnType<typeof serve>>((resolveServer, reject) => {
     const s = serve({ fetch: app.fetch, port: options.port, hostname: options.host }, () =>

@@ -1,4 +1,6 @@
+import type { Context } from 'hono'
 import { createApp } from '../app'
+import type { RateLimitOptions } from '../ingest/rate-limit'
 import { createProject } from '../projects/projects'
 import { SqliteStore } from '../store/sqlite/sqlite-store'
 import type { ProjectSettings } from '../store/store'
@@ -8,14 +10,20 @@ export const BROWSER_UA =
 
 /** A real app over a real (in-memory) SQLite database, with one project. */
 export async function createTestApp(
-  options: { now?: () => number; settings?: Partial<ProjectSettings> } = {},
+  options: {
+    now?: () => number
+    settings?: Partial<ProjectSettings>
+    rateLimit?: RateLimitOptions
+    clientAddress?: (c: Context) => string | undefined
+  } = {},
 ) {
   const store = new SqliteStore(':memory:')
   const { project, secretKey } = await createProject(store, {
     name: 'test',
     ...(options.settings ? { settings: options.settings } : {}),
   })
-  const app = createApp({ store, ...(options.now ? { now: options.now } : {}) })
+  const { settings: _settings, ...deps } = options
+  const app = createApp({ store, ...deps })
   const writeKey = project.writeKey
 
   const post = (path: string, body: unknown, init: { headers?: Record<string, string> } = {}) =>

@@ -12,6 +12,7 @@ import { SITE_HOST_ALIAS } from './hosts'
 const E2E_DIR = fileURLToPath(new URL('.', import.meta.url))
 const ROOT = resolve(E2E_DIR, '..')
 const SITE_DIR = join(E2E_DIR, 'site')
+const SDK_SCRIPT = join(ROOT, 'packages/sdk/dist/touchline.js')
 
 export const WRITE_KEY = 'wk_e2e_9fK2mQ7vX4pL8sD1nB6tR3yZ'
 export const SECRET_KEY = 'sk_e2e_Hq5Wc8Jr2Nv6Tx9Lm3Pb7Gd4Kf1Ys0Ae'
@@ -37,6 +38,10 @@ export interface Collector {
   report(params: Record<string, string>): Promise<AttributionReport>
   /** A read-only query on the collector's SQLite database. */
   query<T = Record<string, unknown>>(sql: string, ...params: unknown[]): T[]
+  /** Stops the collector process (an outage); the database stays. */
+  down(): Promise<void>
+  /** Starts a new collector process on the same port and database. */
+  up(): Promise<void>
 }
 
 export interface Site {
@@ -44,6 +49,8 @@ export interface Site {
   url: string
   /** The same server under a multi-label host name (SITE_HOST_ALIAS). */
   aliasUrl: string
+  /** The `/t/` proxy answers its next request itself, with this status and headers. */
+  answerNextProxied(status: number, headers?: Record<string, string>): void
 }
 
 /** A `POST /v1/batch` request seen by the browser. */
@@ -67,6 +74,8 @@ export interface WireEventLike {
     page: { url: string; path: string; referrer: string; title: string; search: string }
     campaign?: Record<string, string>
     locale?: string
+    session?: { id: string; index: number; start: string }
+    firstTouch?: { url: string; referrer: string; timestamp: string }
   }
 }
 
@@ -81,13 +90,18 @@ export interface Batches {
   events(): WireEventLike[]
 }
 
-async function startCollector(): Promise<Collector & { stop(): Promise<void> }> {
+async function startCollector(
+  extraEnv: Record<string, string> = {},
+): Promise<Collector & { stop(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'touchline-e2e-'))
   const dbPath = join(dir, 'touchline.db')
-  const server = await spawnCollector(
-    { TOUCHLINE_DB: dbPath, TOUCHLINE_WRITE_KEY: WRITE_KEY, TOUCHLINE_SECRET_KEY: SECRET_KEY },
-    { cwd: ROOT },
-  )
+  const env = {
+    TOUCHLINE_DB: dbPath,
+    TOUCHLINE_WRITE_KEY: WRITE_KEY,
+    TOUCHLINE_SECRET_KEY: SECRET_KEY,
+    ...extraEnv,
+  }
+  let server = await spawnCollector(env, { cwd: ROOT })
   const { url } = server
 
   return {
@@ -111,6 +125,10 @@ async function startCollector(): Promise<Collector & { stop(): Promise<void> }> 
         db.close()
       }
     },
+    down: () => server.stop(),
+    async up() {
+      server = await spawnCollector({ ...env, PORT: new URL(url).port }, { cwd: ROOT })
+    },
     async stop() {
       await server.stop()
       rmSync(dir, { recursive: true, force: true })
@@ -125,8 +143,16 @@ async function startCollector(): Promise<Collector & { stop(): Promise<void> }> 
  */
 async function startSite(collector: Collector): Promise<Site & { stop(): Promise<void> }> {
   const target = new URL(collector.url)
+  let nextProxied: [number, Record<string, string>] | undefined
   const server: Server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://site').pathname
+    if (path.startsWith('/t/') && nextProxied) {
+      const [status, headers] = nextProxied
+      nextProxied = undefined
+      req.resume()
+      res.writeHead(status, { 'content-type': 'application/json', ...headers }).end('{}')
+      return
+    }
     if (path.startsWith('/t/')) {
       const upstream = forward(
         {
@@ -143,6 +169,14 @@ async function startSite(collector: Collector): Promise<Site & { stop(): Promise
       )
       upstream.on('error', () => res.writeHead(502).end())
       req.pipe(upstream)
+      return
+    }
+    if (path === '/sdk.js') {
+      // The SDK served by the site itself, so pages load while the collector is down.
+      req.resume()
+      res
+        .writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' })
+        .end(readFileSync(SDK_SCRIPT))
       return
     }
     if (path === '/favicon.ico') {
@@ -169,6 +203,9 @@ async function startSite(collector: Collector): Promise<Site & { stop(): Promise
   return {
     url: `http://127.0.0.1:${port}`,
     aliasUrl: `http://${SITE_HOST_ALIAS}:${port}`,
+    answerNextProxied(status, headers = {}) {
+      nextProxied = [status, headers]
+    },
     stop: () =>
       new Promise<void>((done) => {
         server.closeAllConnections()
@@ -186,10 +223,16 @@ function batchRequest(request: Request): BatchRequest | undefined {
   }
 }
 
-export const test = base.extend<{ collector: Collector; site: Site; batches: Batches }>({
-  // biome-ignore lint/correctness/noEmptyPattern: Playwright fixtures take a destructured first argument
-  collector: async ({}, use) => {
-    const collector = await startCollector()
+export const test = base.extend<{
+  /** Extra environment of the collector, e.g. `test.use({ collectorEnv: { TOUCHLINE_RATE_LIMIT: '1' } })`. */
+  collectorEnv: Record<string, string>
+  collector: Collector
+  site: Site
+  batches: Batches
+}>({
+  collectorEnv: [{}, { option: true }],
+  collector: async ({ collectorEnv }, use) => {
+    const collector = await startCollector(collectorEnv)
     try {
       await use(collector)
     } finally {

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs'
 import { defineConfig } from '@playwright/test'
-import { SITE_HOST_ALIAS } from './hosts'
+import { TEST_HOSTS } from './hosts'
 
 /** A system Chromium when there is one (Playwright cannot download browsers here). */
 const SYSTEM_CHROMIUM = '/usr/bin/chromium'
@@ -15,7 +15,7 @@ const VISITOR_USER_AGENT =
 
 const args = [
   `--user-agent=${VISITOR_USER_AGENT}`,
-  `--host-resolver-rules=MAP ${SITE_HOST_ALIAS} 127.0.0.1`,
+  `--host-resolver-rules=${TEST_HOSTS.map((host) => `MAP ${host} 127.0.0.1`).join(', ')}`,
   ...(asRoot
     ? [
         '--no-sandbox',

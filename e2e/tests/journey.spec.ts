@@ -60,6 +60,7 @@ test.describe('a visitor journey across two campaigns', () => {
         { type: 'identify', event: null, n: 1, visitors: 1 },
         { type: 'page', event: null, n: 5, visitors: 1 },
         { type: 'track', event: 'demo_request', n: 1, visitors: 1 },
+        { type: 'track', event: 'form_submit', n: 1, visitors: 1 },
       ])
     // One visitor throughout: the anonymous ID of the cookie.
     const cookie = (await context.cookies()).find((c) => c.name === 'tl_aid')

@@ -218,9 +218,13 @@ test.describe('anonymous ID', () => {
     await page.goto(`${site.aliasUrl}/`)
     const [event] = await sent(batches, 1)
     const cookies = await context.cookies()
-    expect(cookies.map(({ name, domain, value }) => ({ name, domain, value }))).toEqual([
-      { name: 'tl_aid', domain: `.${SITE_ROOT_DOMAIN}`, value: event?.anonymousId },
+    // The visitor, the session and the first touch: all on the root domain.
+    expect(cookies.map(({ name, domain }) => [name, domain]).sort()).toEqual([
+      ['tl_aid', `.${SITE_ROOT_DOMAIN}`],
+      ['tl_ft', `.${SITE_ROOT_DOMAIN}`],
+      ['tl_ses', `.${SITE_ROOT_DOMAIN}`],
     ])
+    expect(cookies.find((cookie) => cookie.name === 'tl_aid')?.value).toBe(event?.anonymousId)
   })
 
   test('the cookie wins over the localStorage copy', async ({ page, context, site, batches }) => {

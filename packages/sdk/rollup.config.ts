@@ -4,7 +4,7 @@ import { defineConfig } from 'rollup'
 import esbuild from 'rollup-plugin-esbuild'
 
 /** Browsers with native async/await, object spread and URLSearchParams. */
-const TARGET = 'es2018'
+const TARGET = 'es2020'
 
 const plugins = [
   nodeResolve({ browser: true, extensions: ['.ts', '.js'] }),
@@ -22,7 +22,7 @@ export default defineConfig([
       format: 'iife',
       plugins: [
         terser({
-          ecma: 2018,
+          ecma: 2020,
           compress: { passes: 3, unsafe_arrows: true },
           // Private members are spelled `_name` so they can be renamed safely.
           mangle: { properties: { regex: /^_/ } },

@@ -1,6 +1,7 @@
 import { type Context, Hono } from 'hono'
 import { cors } from 'hono/cors'
 import { HTTPException } from 'hono/http-exception'
+import { personRoutes } from './identity/routes'
 import { RateLimiter, type RateLimitOptions, TooManyRequests } from './ingest/rate-limit'
 import { ingestRoutes } from './ingest/routes'
 import { reportRoutes } from './reports/routes'
@@ -32,7 +33,7 @@ export function createApp(deps: AppDeps): Hono {
     '/v1/*',
     cors({
       origin: (origin) => origin,
-      allowMethods: ['GET', 'POST', 'OPTIONS'],
+      allowMethods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
       allowHeaders: ['Content-Type', 'Authorization', 'Content-Encoding'],
       exposeHeaders: ['Retry-After'],
       maxAge: 86_400,
@@ -59,6 +60,7 @@ export function createApp(deps: AppDeps): Hono {
     ingestRoutes({ store: deps.store, now, limiter, clientAddress: deps.clientAddress }),
   )
   app.route('/v1/reports', reportRoutes(deps.store, now))
+  app.route('/v1/persons', personRoutes(deps.store))
 
   app.notFound((c) =>
     c.json({ success: false, error: `No route for ${c.req.method} ${c.req.path}` }, 404),

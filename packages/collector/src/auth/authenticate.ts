@@ -3,6 +3,7 @@ import type { Project, Store } from '../store/store'
 import {
   hashSecretKey,
   isValidKey,
+  keyFromAuthorization,
   SECRET_KEY_PREFIX,
   timingSafeEqual,
   WRITE_KEY_PREFIX,
@@ -31,4 +32,19 @@ export async function authenticate(store: Store, key: string | undefined): Promi
   throw new HTTPException(401, {
     message: 'Unknown key: check the project\'s write key ("wk_…") or secret key ("sk_…").',
   })
+}
+
+/** Resolves the secret key of `authorization` to its project: 401 unknown, 403 a write key. */
+export async function authenticateSecret(
+  store: Store,
+  authorization: string | undefined,
+  what: string,
+): Promise<Project> {
+  const { project, secret } = await authenticate(store, keyFromAuthorization(authorization))
+  if (!secret) {
+    throw new HTTPException(403, {
+      message: `${what} need the secret key ("sk_…"); the write key can only send events.`,
+    })
+  }
+  return project
 }

@@ -7,6 +7,7 @@ import { promisify } from 'node:util'
 import { afterAll, describe, expect, it } from 'vitest'
 import { hashSecretKey } from '../auth/keys'
 import { SqliteStore } from '../store/sqlite/sqlite-store'
+import type { EventRow } from '../store/store'
 
 const CLI = fileURLToPath(new URL('./main.ts', import.meta.url))
 const dir = mkdtempSync(join(tmpdir(), 'touchline-cli-'))
@@ -46,6 +47,7 @@ describe('touchline project', () => {
           ownDomains: [],
           sessionTimeoutMinutes: 30,
           lookbackDays: 90,
+          accountDomainsExcluded: [],
         },
         createdAt: expect.any(Number),
       },
@@ -60,5 +62,56 @@ describe('touchline project', () => {
       secretKey,
     )
     await store.close()
+  })
+})
+
+describe('touchline person delete', () => {
+  it('erases a person by email and prints what it deleted', async () => {
+    const path = join(dir, 'erase.db')
+    const store = new SqliteStore(path)
+    const project = await store.createProject({ name: 'p', writeKey: 'wk_x', secretKeyHash: 'h' })
+    const event = (messageId: string, anonymousId: string, email: string): EventRow => ({
+      projectId: project.id,
+      messageId,
+      type: 'identify',
+      event: null,
+      anonymousId,
+      userId: null,
+      email,
+      groupId: null,
+      previousId: null,
+      timestamp: 1,
+      receivedAt: 1,
+      sessionId: null,
+      sessionIndex: null,
+      sessionStart: null,
+      pageUrl: null,
+      referrer: null,
+      utmSource: null,
+      utmMedium: null,
+      utmCampaign: null,
+      utmTerm: null,
+      utmContent: null,
+      value: null,
+      properties: null,
+      traits: null,
+      context: null,
+    })
+    await store.insertEvents([
+      event('m1', 'ada-1', 'ada@acme.com'),
+      event('m2', 'ada-2', 'ada@acme.com'),
+      event('m3', 'bob-1', 'bob@acme.com'),
+    ])
+    await store.close()
+
+    const out = await touchline('person', 'delete', '--email', 'Ada@Acme.com', '--db', path)
+    expect(out).toBe(
+      'Erased email:ada@acme.com: 2 events, 2 identity links\n  identifiers: ada-1, ada-2, ada@acme.com\n',
+    )
+    const after = new SqliteStore(path)
+    expect(after.db.prepare('SELECT anonymous_id FROM events').all()).toEqual([
+      { anonymous_id: 'bob-1' },
+    ])
+    await after.close()
   })
 })

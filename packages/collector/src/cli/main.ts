@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander'
+import { erasePerson, personIdentifier } from '../identity/persons'
 import { optionsFromEnv, runCollector } from '../node/serve'
 import { createProject } from '../projects/projects'
 import { SqliteStore } from '../store/sqlite/sqlite-store'
@@ -43,24 +44,39 @@ project
   .requiredOption('-n, --name <name>', 'project name')
   .option('--origin <origin...>', 'allowed browser origins (default: any)')
   .option('--own-domain <domain...>', 'domains of the site itself (never a referral)')
+  .option(
+    '--exclude-account-domain <domain...>',
+    'email domains that make no account (beside the free-mail and disposable lists)',
+  )
   .option(...dbOption)
-  .action(async (opts: { name: string; origin?: string[]; ownDomain?: string[]; db?: string }) => {
-    const store = new SqliteStore(dbPath(opts.db))
-    try {
-      const { project: created, secretKey } = await createProject(store, {
-        name: opts.name,
-        settings: {
-          ...(opts.origin ? { allowedOrigins: opts.origin } : {}),
-          ...(opts.ownDomain ? { ownDomains: opts.ownDomain } : {}),
-        },
-      })
-      console.log(`Project "${created.name}" (${created.id})`)
-      console.log(`  write key:  ${created.writeKey}`)
-      console.log(`  secret key: ${secretKey}   (shown once: it is stored hashed)`)
-    } finally {
-      await store.close()
-    }
-  })
+  .action(
+    async (opts: {
+      name: string
+      origin?: string[]
+      ownDomain?: string[]
+      excludeAccountDomain?: string[]
+      db?: string
+    }) => {
+      const store = new SqliteStore(dbPath(opts.db))
+      try {
+        const { project: created, secretKey } = await createProject(store, {
+          name: opts.name,
+          settings: {
+            ...(opts.origin ? { allowedOrigins: opts.origin } : {}),
+            ...(opts.ownDomain ? { ownDomains: opts.ownDomain } : {}),
+            ...(opts.excludeAccountDomain
+              ? { accountDomainsExcluded: opts.excludeAccountDomain }
+              : {}),
+          },
+        })
+        console.log(`Project "${created.name}" (${created.id})`)
+        console.log(`  write key:  ${created.writeKey}`)
+        console.log(`  secret key: ${secretKey}   (shown once: it is stored hashed)`)
+      } finally {
+        await store.close()
+      }
+    },
+  )
 
 project
   .command('list')
@@ -84,6 +100,41 @@ project
           allowedOrigins: p.settings.allowedOrigins.join(' ') || '(any)',
           created: new Date(p.createdAt).toISOString(),
         })),
+      )
+    } finally {
+      await store.close()
+    }
+  })
+
+const person = program.command('person').description('Look up and erase persons')
+
+person
+  .command('delete')
+  .description(
+    'Erase a person (GDPR): the events of all their anonymous IDs, userIds and emails, and their identity links',
+  )
+  .option('--email <email>', "the person's email")
+  .option('--user-id <userId>', "the person's userId")
+  .option('--project <id>', 'the project (default: the first one created)')
+  .option(...dbOption)
+  .action(async (opts: { email?: string; userId?: string; project?: string; db?: string }) => {
+    const key = personIdentifier({ email: opts.email, userId: opts.userId })
+    if (!key.ok)
+      throw new InvalidArgumentError(
+        key.error.replace('"email" or "userId"', '--email or --user-id'),
+      )
+    const store = new SqliteStore(dbPath(opts.db))
+    try {
+      const projects = await store.listProjects()
+      const project = opts.project ? projects.find((p) => p.id === opts.project) : projects[0]
+      if (!project) throw new Error(`No project ${opts.project ?? '(the database has none)'}`)
+      const erasure = await erasePerson(store, project, key.key)
+      console.log(
+        `Erased ${erasure.person}: ${erasure.deleted.events} events, ${erasure.deleted.identityLinks} identity links`,
+      )
+      const { anonymousIds, userIds, emails } = erasure.erased
+      console.log(
+        `  identifiers: ${[...anonymousIds, ...userIds, ...emails].join(', ') || '(none)'}`,
       )
     } finally {
       await store.close()

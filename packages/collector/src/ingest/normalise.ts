@@ -49,7 +49,8 @@ export function toEventRow(event: ValidEvent, options: NormaliseOptions): EventR
   const pageProps = event.type === 'page' ? properties : {}
   const page = context.page ?? {}
   const campaign = context.campaign ?? {}
-  const email = str(traits.email)?.toLowerCase() ?? null
+  // A group call's traits are the company's: its email is not the sender's.
+  const email = event.type === 'group' ? null : (str(traits.email)?.toLowerCase() ?? null)
   const session = context.session
   return {
     projectId: options.projectId,

@@ -4,7 +4,7 @@ import { HTTPException } from 'hono/http-exception'
 import { z } from 'zod'
 
 const DAY_MS = 86_400_000
-export const LEVELS = ['person'] as const
+export const LEVELS = ['person', 'account'] as const
 export const OCCURRENCES = ['first', 'all'] as const
 export const FORMATS = ['json', 'csv'] as const
 

@@ -164,12 +164,12 @@ describe('GET /v1/reports/attribution', () => {
 
   it('answers invalid parameters with 400 naming the parameter and the allowed values', async () => {
     const { report } = await seeded()
-    expect(await report('model=markov&groupBy=channel&level=account&from=yesterday')).toEqual({
+    expect(await report('model=markov&groupBy=channel&level=household&from=yesterday')).toEqual({
       status: 400,
       body: {
         success: false,
         error:
-          '"conversion" is required: the track event name to attribute; "model" must be one of: first_touch, last_touch, linear; "from" must be an ISO date or date-time (UTC); "groupBy" must be one of: source, medium, source_medium, campaign, content, term, landing_page; "level" must be one of: person',
+          '"conversion" is required: the track event name to attribute; "model" must be one of: first_touch, last_touch, linear; "from" must be an ISO date or date-time (UTC); "groupBy" must be one of: source, medium, source_medium, campaign, content, term, landing_page; "level" must be one of: person, account',
       },
     })
     expect((await report('conversion=x&lookbackDays=0')).body.error).toBe(

@@ -1,7 +1,5 @@
 import { Hono } from 'hono'
-import { HTTPException } from 'hono/http-exception'
-import { authenticate } from '../auth/authenticate'
-import { keyFromAuthorization } from '../auth/keys'
+import { authenticateSecret } from '../auth/authenticate'
 import type { Store } from '../store/store'
 import { attributionReport, toCsv } from './attribution'
 import { parseReportParams } from './params'
@@ -10,15 +8,7 @@ import { parseReportParams } from './params'
 export function reportRoutes(store: Store, now: () => number): Hono {
   const routes = new Hono()
   routes.get('/attribution', async (c) => {
-    const { project, secret } = await authenticate(
-      store,
-      keyFromAuthorization(c.req.header('authorization')),
-    )
-    if (!secret) {
-      throw new HTTPException(403, {
-        message: 'Reports need the secret key ("sk_…"); the write key can only send events.',
-      })
-    }
+    const project = await authenticateSecret(store, c.req.header('authorization'), 'Reports')
     const params = parseReportParams(c.req.query(), {
       now: now(),
       lookbackDays: project.settings.lookbackDays,

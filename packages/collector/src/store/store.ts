@@ -10,6 +10,11 @@ export interface ProjectSettings {
   ownDomains: string[]
   sessionTimeoutMinutes: number
   lookbackDays: number
+  /**
+   * Email domains that never make an account, beside the maintained free-mail and
+   * disposable lists (e.g. a partner's or the project's own domain).
+   */
+  accountDomainsExcluded: string[]
 }
 
 export const DEFAULT_PROJECT_SETTINGS: ProjectSettings = {
@@ -17,6 +22,7 @@ export const DEFAULT_PROJECT_SETTINGS: ProjectSettings = {
   ownDomains: [],
   sessionTimeoutMinutes: 30,
   lookbackDays: 90,
+  accountDomainsExcluded: [],
 }
 
 export interface Project {
@@ -77,10 +83,60 @@ export interface VisitRow {
 }
 
 export interface ConversionRow {
+  messageId: string
   anonymousId: string | null
   userId: string | null
+  email: string | null
+  sessionId: string | null
   timestamp: number
   value: number | null
+}
+
+/** An event that named its sender: anonymous ID and/or userId and/or email. */
+export interface IdentityLinkRow {
+  messageId: string
+  timestamp: number
+  anonymousId: string | null
+  userId: string | null
+  email: string | null
+  sessionId: string | null
+}
+
+/** An `alias` call: `previousId` is now `userId`. */
+export interface AliasRow {
+  messageId: string
+  timestamp: number
+  previousId: string
+  userId: string
+}
+
+/** A `group` call: its sender belongs to `groupId`. */
+export interface GroupRow {
+  messageId: string
+  timestamp: number
+  groupId: string
+  anonymousId: string | null
+  userId: string | null
+  sessionId: string | null
+}
+
+/** Everything identity stitching and accounts are resolved from. */
+export interface IdentityEvidence {
+  links: IdentityLinkRow[]
+  aliases: AliasRow[]
+  groups: GroupRow[]
+}
+
+/** The identifiers of a person to erase. */
+export interface PersonIdentifiers {
+  anonymousIds: readonly string[]
+  userIds: readonly string[]
+  emails: readonly string[]
+}
+
+export interface ErasureCounts {
+  events: number
+  identityLinks: number
 }
 
 export interface NewProject {
@@ -108,10 +164,21 @@ export interface Store {
    * (projectId, messageId) is already stored are ignored. Resolves to the number of new rows.
    */
   insertEvents(rows: readonly EventRow[]): Promise<number>
-  /** Track events named `name` with from ≤ timestamp < to. */
+  /** Track events named `name` with from ≤ timestamp < to, in time order. */
   conversions(projectId: string, name: string, from: number, to: number): Promise<ConversionRow[]>
   /** Visits of these anonymous IDs up to `until` (inclusive), sorted by time. */
   visits(projectId: string, anonymousIds: readonly string[], until: number): Promise<VisitRow[]>
+  /**
+   * The project's identity evidence: identity links (events with an anonymous ID and a
+   * userId or email, and server-side events with both a userId and an email), alias and
+   * group calls.
+   */
+  identityEvidence(projectId: string): Promise<IdentityEvidence>
+  /**
+   * Erases a person (GDPR): every event sent by or naming one of these identifiers, and
+   * their identity links. Resolves once committed, with what was deleted.
+   */
+  erasePerson(projectId: string, person: PersonIdentifiers): Promise<ErasureCounts>
   /** Finishes pending writes and closes. */
   close(): Promise<void>
 }

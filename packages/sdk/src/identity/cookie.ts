@@ -22,6 +22,12 @@ export function writeCookie(name: string, value: string, maxAge: number, domain?
   }
 }
 
+/** Deletes a cookie on every domain it may have been set on, host-only included. */
+export function deleteCookie(name: string): void {
+  for (const domain of ['', ...domainCandidates(location.hostname)])
+    writeCookie(name, '', 0, domain)
+}
+
 /**
  * Domains a cookie could be set on, shortest suffix first:
  * `www.example.co.uk` → `uk`, `co.uk`, `example.co.uk`, `www.example.co.uk`.

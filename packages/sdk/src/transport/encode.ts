@@ -6,25 +6,33 @@ export const MAX_BODY_BYTES = 60_000
 
 const HEAD = '{"batch":['
 
-function byteLength(text: string): number {
+export function byteLength(text: string): number {
   return new Blob([text]).size
 }
 
 /**
- * Splits events into `/v1/batch` bodies of at most `maxBytes` (UTF-8), in order:
- * `{"batch":[…],"sentAt":"…","writeKey":"…"}`. An event too large for any request, or that cannot be serialised, is dropped.
+ * Splits events into `/v1/batch` bodies of at most `maxBytes` (UTF-8), in order, each with
+ * the events it carries: `{"batch":[…],"sentAt":"…","writeKey":"…"}`. An event too large
+ * for any request, or that cannot be serialised, is in none (it is dropped).
  */
-export function encodeBatches(
-  events: readonly object[],
+export function encodeBatches<T extends object>(
+  events: readonly T[],
   writeKey: string,
   sentAt: string,
   maxBytes = MAX_BODY_BYTES,
-): string[] {
+): [body: string, events: T[]][] {
   const tail = `],"sentAt":"${sentAt}","writeKey":${JSON.stringify(writeKey)}}`
   const empty = byteLength(HEAD + tail)
-  const bodies: string[] = []
+  const batches: [string, T[]][] = []
   let parts: string[] = []
+  let carried: T[] = []
   let size = empty
+  const close = () => {
+    if (parts.length) batches.push([HEAD + parts.join() + tail, carried])
+    parts = []
+    carried = []
+    size = empty
+  }
   for (const event of events) {
     let json: string
     try {
@@ -33,16 +41,13 @@ export function encodeBatches(
       continue // circular or BigInt properties: the event cannot be sent
     }
     const bytes = byteLength(json) + 1
-    if (parts.length && size + bytes > maxBytes) {
-      bodies.push(HEAD + parts.join() + tail)
-      parts = []
-      size = empty
-    }
+    if (size + bytes > maxBytes) close()
     if (empty + bytes <= maxBytes) {
       parts.push(json)
+      carried.push(event)
       size += bytes
     }
   }
-  if (parts.length) bodies.push(HEAD + parts.join() + tail)
-  return bodies
+  close()
+  return batches
 }

@@ -75,4 +75,30 @@ describe('arrivalKey', () => {
       'referrer:a.example',
     )
   })
+
+  it('never starts on an own domain, its subdomains or an excluded referrer', () => {
+    const options = { ownDomains: ['acme.test'], excludedReferrers: ['.pay.example'] }
+    const from = (referrer: string) =>
+      arrivalKey({ url: 'https://www.acme.test/', referrer }, options)
+    expect(from('https://acme.test/')).toBeUndefined()
+    expect(from('https://blog.eu.acme.test/post')).toBeUndefined()
+    expect(from('https://pay.example/checkout')).toBeUndefined()
+    expect(from('https://secure.pay.example/3ds')).toBeUndefined()
+    expect(from('https://notacme.test/')).toBe('referrer:notacme.test')
+    expect(from('https://pay.example.org/')).toBe('referrer:pay.example.org')
+    expect(from('android-app://com.example/')).toBeUndefined()
+  })
+
+  it('keeps a campaign from an excluded referrer, which is then direct otherwise', () => {
+    const options = { excludedReferrers: ['pay.example'] }
+    expect(
+      arrivalKey(
+        { url: 'https://acme.test/?utm_source=mail', referrer: 'https://pay.example/' },
+        options,
+      ),
+    ).toBe('campaign:mail|||||')
+    expect(
+      acquisitionOf({ url: 'https://acme.test/', referrer: 'https://pay.example/' }, options),
+    ).toMatchObject({ source: '(direct)', medium: '(none)' })
+  })
 })

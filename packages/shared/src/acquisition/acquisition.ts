@@ -27,8 +27,16 @@ export interface AcquisitionInput {
 }
 
 export interface AcquisitionOptions {
-  /** Hosts whose referrals are navigation inside the site (the page's own host always is). */
-  ownDomains?: readonly string[]
+  /**
+   * Domains whose referrals are navigation inside the site, subdomains included (the
+   * page's own host always is).
+   */
+  ownDomains?: readonly string[] | undefined
+  /**
+   * Referring domains that are not an arrival, subdomains included (payment pages, login
+   * providers): a visit from them is neither a referral nor the start of a session.
+   */
+  excludedReferrers?: readonly string[] | undefined
 }
 
 export const NOT_SET = '(not set)'
@@ -48,7 +56,10 @@ function hostMatches(host: string, domain: string): boolean {
   return host === bare || host.endsWith(`.${bare}`)
 }
 
-/** The referrer's host when it is outside the site, else undefined. */
+/**
+ * The referrer's host when it is outside the site and not excluded, else undefined (own
+ * domains and their subdomains, excluded referrers, non-http referrers).
+ */
 export function externalReferrerHost(
   referrer: string | undefined,
   pageUrl: string | undefined,
@@ -56,10 +67,12 @@ export function externalReferrerHost(
 ): string | undefined {
   const ref = parseUrl(referrer)
   if (!ref || !/^https?:$/.test(ref.protocol)) return undefined
-  const host = ref.hostname.toLowerCase()
-  const page = parseUrl(pageUrl)
-  if (page && page.hostname.toLowerCase() === host) return undefined
-  if (options.ownDomains?.some((domain) => hostMatches(host, domain))) return undefined
+  const host = ref.hostname // lower-case already, as the URL parser gives it
+  if (parseUrl(pageUrl)?.hostname === host) return undefined
+  const matches = (domain: string) => hostMatches(host, domain)
+  if (options.ownDomains?.some(matches) || options.excludedReferrers?.some(matches)) {
+    return undefined
+  }
   return host
 }
 
@@ -121,9 +134,10 @@ export function arrivalKey(
     ...stripEmpty(input.campaign),
   }
   const clickId = url ? clickIdFromSearch(url.search) : undefined
-  if (Object.keys(campaign).length > 0 || clickId) {
-    const utm = [campaign.source, campaign.medium, campaign.name, campaign.term, campaign.content]
-    return `campaign:${utm.map((part) => part?.toLowerCase() ?? '').join('|')}|${clickId?.name ?? ''}:${clickId?.value ?? ''}`
+  const utm = [campaign.source, campaign.medium, campaign.name, campaign.term, campaign.content]
+  if (utm.some(Boolean) || clickId) {
+    // utm_* ignore case; a click ID is compared as received.
+    return `campaign:${utm.join('|').toLowerCase()}|${clickId ? `${clickId.name}:${clickId.value}` : ''}`
   }
   const host = externalReferrerHost(input.referrer, input.url, options)
   return host ? `referrer:${host}` : undefined

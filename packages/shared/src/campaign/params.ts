@@ -10,8 +10,27 @@ export const UTM_PARAMS = {
 
 export type Campaign = Partial<Record<(typeof UTM_PARAMS)[keyof typeof UTM_PARAMS], string>>
 
-/** Ad click IDs, in priority order, with the source/medium they imply when no utm_* is set. */
-export const CLICK_IDS = {
+/** Ad click IDs, in priority order (the browser SDK ships this list without the table below). */
+export const CLICK_ID_NAMES = [
+  'gclid',
+  'gbraid',
+  'wbraid',
+  'dclid',
+  'msclkid',
+  'fbclid',
+  'li_fat_id',
+  'ttclid',
+  'twclid',
+  'epik',
+  'rdt_cid',
+  'sccid',
+  'yclid',
+] as const
+
+export type ClickIdName = (typeof CLICK_ID_NAMES)[number]
+
+/** The source/medium each ad click ID implies when no utm_* is set. */
+export const CLICK_IDS: Readonly<Record<ClickIdName, readonly [source: string, medium: string]>> = {
   gclid: ['google', 'cpc'],
   gbraid: ['google', 'cpc'],
   wbraid: ['google', 'cpc'],
@@ -25,9 +44,7 @@ export const CLICK_IDS = {
   rdt_cid: ['reddit', 'paid'],
   sccid: ['snapchat', 'paid'],
   yclid: ['yandex', 'cpc'],
-} as const
-
-export type ClickIdName = keyof typeof CLICK_IDS
+}
 
 export interface ClickId {
   name: ClickIdName
@@ -48,7 +65,7 @@ export function campaignFromSearch(search: string): Campaign {
 /** The first ad click ID present in a query string, if any. */
 export function clickIdFromSearch(search: string): ClickId | undefined {
   const params = new URLSearchParams(search)
-  for (const name of Object.keys(CLICK_IDS) as ClickIdName[]) {
+  for (const name of CLICK_ID_NAMES) {
     const value = params.get(name)?.trim()
     if (value) return { name, value }
   }

@@ -37,6 +37,33 @@ describe('parseEvent', () => {
     })
   })
 
+  it('accepts the browser SDK’s session and first touch', () => {
+    const result = parseEvent({
+      type: 'page',
+      anonymousId: 'a',
+      context: {
+        session: { id: 'V1StGXR8_Z5jdHi6B-myT', index: 2, start: '2026-01-02T03:04:05.000Z' },
+        firstTouch: {
+          url: 'https://acme.test/?gclid=x',
+          referrer: '',
+          timestamp: '2026-01-01T00:00:00.000Z',
+        },
+      },
+    })
+    expect(result.ok && result.value.context).toEqual({
+      session: {
+        id: 'V1StGXR8_Z5jdHi6B-myT',
+        index: 2,
+        start: Date.parse('2026-01-02T03:04:05.000Z'),
+      },
+      firstTouch: {
+        url: 'https://acme.test/?gclid=x',
+        referrer: '',
+        timestamp: '2026-01-01T00:00:00.000Z',
+      },
+    })
+  })
+
   it('explains what is wrong, field by field', () => {
     expect(
       parseEvent({ type: 'group', userId: 'anonymous', timestamp: 'yesterday' }),

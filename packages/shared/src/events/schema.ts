@@ -56,6 +56,11 @@ export const sessionContextSchema = z.object({
   start: timestamp,
 })
 
+/** The visitor's first touch, sent by the browser SDK on every event (an extension of Segment's context). */
+export const firstTouchContextSchema = z
+  .object({ url: text, referrer: text, timestamp: z.string().max(100) })
+  .partial()
+
 export const contextSchema = z.looseObject({
   page: pageContextSchema.optional(),
   campaign: campaignContextSchema.optional(),
@@ -64,6 +69,7 @@ export const contextSchema = z.looseObject({
   library: z.looseObject({ name: z.string(), version: z.string() }).partial().optional(),
   ip: z.string().max(100).optional(),
   session: sessionContextSchema.optional(),
+  firstTouch: firstTouchContextSchema.optional(),
 })
 
 const common = {

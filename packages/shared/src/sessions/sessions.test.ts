@@ -1,6 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { type Hit, sessionStarts, startsNewSession } from './sessions'
+import { arrivalKey } from '../acquisition/acquisition'
+import { type Hit, nextSession, type Session, sessionStarts, startsNewSession } from './sessions'
 import { touchesFromVisits, type Visit } from './touches'
 
 const MIN = 60_000
@@ -26,6 +27,166 @@ describe('startsNewSession', () => {
 
   it('honours a configured timeout', () => {
     expect(startsNewSession(state, hit(20), { timeoutMinutes: 5, maxHours: 24 })).toBe(true)
+  })
+})
+
+describe('nextSession', () => {
+  const ids = () => {
+    let n = 0
+    return () => `s${++n}`
+  }
+
+  it('continues a session, and starts the next one with index + 1', () => {
+    const newId = ids()
+    const first = nextSession(undefined, hit(0, 'campaign:a'), newId)
+    expect(first).toEqual({
+      id: 's1',
+      index: 1,
+      start: 0,
+      lastActivity: 0,
+      arrival: 'campaign:a',
+    })
+    const same = nextSession(first, hit(20), newId)
+    expect(same).toEqual({ ...first, lastActivity: 20 * MIN })
+    expect(nextSession(same, hit(25, 'referrer:b.example'), newId)).toEqual({
+      id: 's2',
+      index: 2,
+      start: 25 * MIN,
+      lastActivity: 25 * MIN,
+      arrival: 'referrer:b.example',
+    })
+    expect(nextSession(same, hit(51), newId)).toMatchObject({ id: 's3', index: 2, start: 51 * MIN })
+  })
+
+  it('never moves the last activity back (a hit from another tab, late)', () => {
+    const session = nextSession(undefined, hit(10), ids())
+    expect(nextSession({ ...session, lastActivity: 20 * MIN }, hit(15), ids())).toMatchObject({
+      index: 1,
+      lastActivity: 20 * MIN,
+    })
+  })
+
+  it('ends a session of constant activity at 24 hours', () => {
+    const newId = ids()
+    let session: Session | undefined
+    for (let minute = 0; minute <= 24 * 60; minute += 20)
+      session = nextSession(session, hit(minute), newId)
+    expect(session).toMatchObject({ id: 's2', index: 2, start: 24 * 60 * MIN })
+  })
+
+  it('honours a configured timeout', () => {
+    const session = nextSession(undefined, hit(0), ids())
+    const options = { timeoutMinutes: 5, maxHours: 24 }
+    expect(nextSession(session, hit(5), ids(), options).index).toBe(1)
+    expect(nextSession(session, hit(6), ids(), options).index).toBe(2)
+  })
+
+  // Any hits, in any order (tabs and clocks disagree), with or without an arrival.
+  const anyHits = fc.array(
+    fc.record({
+      time: fc.integer({ min: 0, max: 3 * 24 * 60 * MIN }),
+      arrival: fc.option(fc.constantFrom('campaign:a', 'campaign:b', 'referrer:x'), {
+        nil: undefined,
+      }),
+    }),
+    { maxLength: 60 },
+  )
+  const options = fc.record({
+    timeoutMinutes: fc.integer({ min: 1, max: 120 }),
+    maxHours: fc.integer({ min: 1, max: 48 }),
+  })
+
+  function run(hits: readonly Hit[], opts = { timeoutMinutes: 30, maxHours: 24 }): Session[] {
+    const newId = ids()
+    const sessions: Session[] = []
+    let session: Session | undefined
+    for (const h of hits) {
+      session = nextSession(session, h, newId, opts)
+      sessions.push(session)
+    }
+    return sessions
+  }
+
+  it('increases the index by exactly 1 per new session, with a new id', () => {
+    fc.assert(
+      fc.property(anyHits, options, (hits, opts) => {
+        run(hits, opts).forEach((session, i, all) => {
+          const prev = all[i - 1]
+          if (!prev) expect(session.index).toBe(1)
+          else if (session.id === prev.id) expect(session.index).toBe(prev.index)
+          else expect(session.index).toBe(prev.index + 1)
+        })
+      }),
+    )
+  })
+
+  it('keeps the last activity monotone within a session, and the start fixed', () => {
+    fc.assert(
+      fc.property(anyHits, options, (hits, opts) => {
+        run(hits, opts).forEach((session, i, all) => {
+          const prev = all[i - 1]
+          if (prev?.id === session.id) {
+            expect(session.start).toBe(prev.start)
+            expect(session.lastActivity).toBeGreaterThanOrEqual(prev.lastActivity)
+          }
+        })
+      }),
+    )
+  })
+
+  it('never lets a session last the cap or longer', () => {
+    fc.assert(
+      fc.property(anyHits, options, (hits, opts) => {
+        for (const session of run(hits, opts)) {
+          expect(session.lastActivity - session.start).toBeLessThan(opts.maxHours * 3_600_000)
+        }
+      }),
+    )
+  })
+
+  it('never starts a session on an in-site or direct hit within the timeout and the cap', () => {
+    fc.assert(
+      fc.property(anyHits, options, fc.nat(), (hits, opts, gap) => {
+        const sessions = run(hits, opts)
+        const last = sessions.at(-1)
+        if (!last) return
+        const time = last.lastActivity + (gap % (opts.timeoutMinutes * MIN + 1))
+        fc.pre(time - last.start < opts.maxHours * 3_600_000)
+        expect(nextSession(last, { time, arrival: undefined }, () => 'new', opts)).toEqual({
+          ...last,
+          lastActivity: time,
+        })
+      }),
+    )
+  })
+
+  it('gives the same sessions for the same hits', () => {
+    fc.assert(
+      fc.property(anyHits, options, (hits, opts) => {
+        expect(run(hits, opts)).toEqual(run([...hits], opts))
+      }),
+    )
+  })
+
+  it('never starts a session on a referral from an own domain or an excluded referrer', () => {
+    const label = fc.stringMatching(/^[a-z][a-z0-9-]{0,10}$/)
+    fc.assert(
+      fc.property(
+        fc.array(label, { maxLength: 3 }),
+        fc.constantFrom('acme.test', 'pay.example'),
+        fc.integer({ min: 0, max: 30 }),
+        (subdomains, domain, minutes) => {
+          const referrer = `https://${[...subdomains, domain].join('.')}/page`
+          const arrival = arrivalKey(
+            { url: 'https://www.acme.test/pricing', referrer },
+            { ownDomains: ['acme.test'], excludedReferrers: ['pay.example'] },
+          )
+          expect(arrival).toBeUndefined()
+          const session = nextSession(undefined, hit(0, 'campaign:a'), () => 's1')
+          expect(nextSession(session, hit(minutes, arrival), () => 's2').id).toBe('s1')
+        },
+      ),
+    )
   })
 })
 

@@ -38,17 +38,47 @@ export function startsNewSession(
   return hit.arrival !== undefined && hit.arrival !== state.arrival
 }
 
+/** A session of one visitor: what the SDK keeps in its `tl_ses` cookie. */
+export interface Session extends SessionState {
+  id: string
+  /** 1 for the visitor's first session, then 2, 3 … */
+  index: number
+}
+
+/**
+ * The session state machine: the session a hit belongs to. Either the same session with
+ * its last activity moved on (never back: hits from another tab may come out of order),
+ * or a new one with a fresh id from `newId` and the next index.
+ *
+ * @example
+ * let session: Session | undefined
+ * session = nextSession(session, { time: Date.now(), arrival: arrivalKey(input) }, nanoid)
+ */
+export function nextSession(
+  session: Session | undefined,
+  hit: Hit,
+  newId: () => string,
+  options: SessionOptions = DEFAULT_SESSION_OPTIONS,
+): Session {
+  return session && !startsNewSession(session, hit, options)
+    ? { ...session, lastActivity: Math.max(session.lastActivity, hit.time) }
+    : {
+        id: newId(),
+        index: (session?.index ?? 0) + 1,
+        start: hit.time,
+        lastActivity: hit.time,
+        arrival: hit.arrival,
+      }
+}
+
 /** Splits one visitor's hits, sorted by time, into sessions: returns each session's first hit index. */
 export function sessionStarts(hits: readonly Hit[], options = DEFAULT_SESSION_OPTIONS): number[] {
   const starts: number[] = []
-  let state: SessionState | undefined
+  let session: Session | undefined
   hits.forEach((hit, index) => {
-    if (startsNewSession(state, hit, options)) {
-      starts.push(index)
-      state = { start: hit.time, lastActivity: hit.time, arrival: hit.arrival }
-    } else if (state) {
-      state.lastActivity = hit.time
-    }
+    const next = nextSession(session, hit, () => String(index), options)
+    if (next.index !== session?.index) starts.push(index)
+    session = next
   })
   return starts
 }

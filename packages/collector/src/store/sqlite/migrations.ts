@@ -65,4 +65,12 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX identity_links_user ON identity_links (project_id, user_id) WHERE user_id IS NOT NULL;
   CREATE INDEX identity_links_email ON identity_links (project_id, email) WHERE email IS NOT NULL;
   `,
+  /* 2: identity stitching reads alias calls and server-side userId + email events */ `
+  CREATE INDEX events_alias ON events (project_id, timestamp) WHERE type = 'alias';
+  CREATE INDEX events_known ON events (project_id, timestamp)
+    WHERE anonymous_id IS NULL AND user_id IS NOT NULL AND email IS NOT NULL;
+  -- erasing a person: events naming them by email or previous ID
+  CREATE INDEX events_email ON events (project_id, email) WHERE email IS NOT NULL;
+  CREATE INDEX events_previous ON events (project_id, previous_id) WHERE previous_id IS NOT NULL;
+  `,
 ]

@@ -51,7 +51,15 @@ describe('SqliteStore', () => {
     expect(second.db.pragma('journal_mode', { simple: true })).toBe('wal')
     expect(second.db.pragma('synchronous', { simple: true })).toBe(2) // FULL
     expect(await second.conversions(project.id, 'demo_request', 0, 2_000)).toEqual([
-      { anonymousId: 'anon', userId: null, timestamp: 1_000, value: null },
+      {
+        messageId: 'm1',
+        anonymousId: 'anon',
+        userId: null,
+        email: null,
+        sessionId: null,
+        timestamp: 1_000,
+        value: null,
+      },
     ])
     await second.close()
   })

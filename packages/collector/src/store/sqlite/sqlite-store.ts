@@ -5,8 +5,11 @@ import { nanoid } from 'nanoid'
 import {
   type ConversionRow,
   DEFAULT_PROJECT_SETTINGS,
+  type ErasureCounts,
   type EventRow,
+  type IdentityEvidence,
   type NewProject,
+  type PersonIdentifiers,
   type Project,
   type ProjectPatch,
   type ProjectSettings,
@@ -74,6 +77,8 @@ export function openDatabase(path: string, options: SqliteStoreOptions = {}): Da
   db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`)
   db.pragma('foreign_keys = ON')
   db.pragma('busy_timeout = 5000')
+  // Deleted content is overwritten, so an erased person leaves no trace in the file.
+  db.pragma('secure_delete = ON')
   migrate(db)
   return db
 }
@@ -270,7 +275,8 @@ export class SqliteStore implements Store {
   ): Promise<ConversionRow[]> {
     return this.db
       .prepare(
-        `SELECT anonymous_id AS anonymousId, user_id AS userId, timestamp, value FROM events
+        `SELECT message_id AS messageId, anonymous_id AS anonymousId, user_id AS userId, email,
+           session_id AS sessionId, timestamp, value FROM events
          WHERE project_id = ? AND type = 'track' AND event = ? AND timestamp >= ? AND timestamp < ?
          ORDER BY timestamp, id`,
       )
@@ -291,6 +297,61 @@ export class SqliteStore implements Store {
        ORDER BY timestamp, id`,
     )
     return anonymousIds.flatMap((id) => statement.all(projectId, id, until) as VisitRow[])
+  }
+
+  async identityEvidence(projectId: string): Promise<IdentityEvidence> {
+    const links = this.db
+      .prepare(
+        `SELECT message_id AS messageId, timestamp, anonymous_id AS anonymousId, user_id AS userId,
+           email, session_id AS sessionId
+         FROM identity_links WHERE project_id = ?
+         UNION ALL
+         SELECT message_id, timestamp, anonymous_id, user_id, email, session_id FROM events
+         WHERE project_id = ? AND anonymous_id IS NULL AND user_id IS NOT NULL AND email IS NOT NULL`,
+      )
+      .all(projectId, projectId) as IdentityEvidence['links']
+    const aliases = this.db
+      .prepare(
+        `SELECT message_id AS messageId, timestamp, previous_id AS previousId, user_id AS userId
+         FROM events WHERE project_id = ? AND type = 'alias' AND user_id IS NOT NULL`,
+      )
+      .all(projectId) as IdentityEvidence['aliases']
+    const groups = this.db
+      .prepare(
+        `SELECT message_id AS messageId, timestamp, group_id AS groupId, anonymous_id AS anonymousId,
+           user_id AS userId, session_id AS sessionId
+         FROM events WHERE project_id = ? AND group_id IS NOT NULL`,
+      )
+      .all(projectId) as IdentityEvidence['groups']
+    return { links, aliases, groups }
+  }
+
+  async erasePerson(projectId: string, person: PersonIdentifiers): Promise<ErasureCounts> {
+    this.flush()
+    const anonymousIds = JSON.stringify(person.anonymousIds)
+    const userIds = JSON.stringify(person.userIds)
+    const emails = JSON.stringify(person.emails)
+    const previousIds = JSON.stringify([...person.anonymousIds, ...person.userIds])
+    const within = (column: string) => `${column} IN (SELECT value FROM json_each(?))`
+    const erase = this.db.transaction((): ErasureCounts => {
+      const events = this.db
+        .prepare(
+          `DELETE FROM events WHERE project_id = ? AND (${within('anonymous_id')}
+             OR ${within('user_id')} OR ${within('email')} OR ${within('previous_id')})`,
+        )
+        .run(projectId, anonymousIds, userIds, emails, previousIds).changes
+      const identityLinks = this.db
+        .prepare(
+          `DELETE FROM identity_links WHERE project_id = ? AND (${within('anonymous_id')}
+             OR ${within('user_id')} OR ${within('email')})`,
+        )
+        .run(projectId, anonymousIds, userIds, emails).changes
+      return { events, identityLinks }
+    })
+    const counts = erase.immediate()
+    // Fold the WAL into the database file, so the deleted pages leave it too.
+    this.db.pragma('wal_checkpoint(TRUNCATE)')
+    return counts
   }
 
   async close(): Promise<void> {

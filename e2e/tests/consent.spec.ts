@@ -1,0 +1,206 @@
+import type { BrowserContext, Page } from '@playwright/test'
+import { type Batches, expect, test } from '../fixtures'
+import { noise, type SdkWindow, sdkLoaded, sent, track } from '../helpers'
+
+/** Long enough for the 1-second flush timer to have sent anything queued. */
+const QUIET_MS = 1_500
+
+async function cookieNames(context: BrowserContext): Promise<string[]> {
+  return (await context.cookies()).map((cookie) => cookie.name).sort()
+}
+
+async function storageKeys(page: Page): Promise<string[]> {
+  return page.evaluate(() => Object.keys(localStorage).sort())
+}
+
+/** Nothing was sent: waits out the flush timer first. */
+async function nothingSent(page: Page, batches: Batches): Promise<void> {
+  await page.waitForTimeout(QUIET_MS)
+  expect(batches.requests).toEqual([])
+}
+
+test.describe('consent mode (data-consent="required")', () => {
+  test('stores and sends nothing until granted, then sends the held events', async ({
+    page,
+    context,
+    site,
+    batches,
+  }) => {
+    await page.goto(`${site.url}/consent.html?utm_source=linkedin`)
+    await track(page, 'before_consent')
+    const heldId = await page.evaluate(() => (window as SdkWindow).touchline.anonymousId())
+    await nothingSent(page, batches)
+    expect(await cookieNames(context)).toEqual([])
+    expect(await storageKeys(page)).toEqual([])
+
+    const granted = Date.now()
+    await page.evaluate(() => (window as SdkWindow).touchline.consent('granted'))
+    const events = await sent(batches, 2)
+    expect(events.map((event) => [event.type, event.event, event.anonymousId])).toEqual([
+      ['page', undefined, heldId],
+      ['track', 'before_consent', heldId],
+    ])
+    // Held events keep the time they happened, and the campaign of their page.
+    for (const event of events) expect(Date.parse(event.timestamp)).toBeLessThan(granted)
+    expect(events[0]?.context.campaign).toEqual({ source: 'linkedin' })
+    expect(events[1]?.context.session).toEqual(events[0]?.context.session)
+    expect(await cookieNames(context)).toEqual(['tl_aid', 'tl_consent', 'tl_ft', 'tl_ses'])
+    expect((await context.cookies()).find((c) => c.name === 'tl_consent')?.value).toBe('granted')
+
+    // The choice is remembered: the next page load sends at once, as the same visitor.
+    await page.click('#pricing')
+    const [, , next] = await sent(batches, 3)
+    expect(next).toMatchObject({ type: 'page', anonymousId: heldId })
+    expect(next?.context.session).toEqual(events[0]?.context.session)
+  })
+
+  test('denied: stores and sends nothing, then or on later pages', async ({
+    page,
+    context,
+    site,
+    batches,
+  }) => {
+    await page.goto(`${site.url}/consent.html`)
+    await sdkLoaded(page)
+    await page.evaluate(() => {
+      const { touchline } = window as SdkWindow
+      touchline.track('held')
+      touchline.consent('denied')
+      touchline.track('after_denial')
+    })
+    await nothingSent(page, batches)
+    expect(await cookieNames(context)).toEqual(['tl_consent'])
+    expect(await storageKeys(page)).toEqual([])
+    await page.click('#pricing')
+    await page.waitForURL(`${site.url}/pricing.html`)
+    await sdkLoaded(page)
+    await nothingSent(page, batches)
+    expect(await cookieNames(context)).toEqual(['tl_consent'])
+  })
+})
+
+test.describe('opt-out: consent("denied") without consent mode', () => {
+  test('clears the cookies and localStorage, stops sending, and is remembered', async ({
+    page,
+    context,
+    site,
+    batches,
+  }) => {
+    await page.goto(`${site.url}/`)
+    await track(page, 'before_opt_out')
+    const [first] = await sent(batches, 2)
+    expect(await cookieNames(context)).toEqual(['tl_aid', 'tl_ft', 'tl_ses'])
+    expect(await storageKeys(page)).toContain('tl_aid')
+    const requests = batches.requests.length
+
+    await page.evaluate(() => {
+      const { touchline } = window as SdkWindow
+      touchline.consent('denied')
+      touchline.track('after_opt_out')
+    })
+    await page.waitForTimeout(QUIET_MS)
+    expect(batches.requests).toHaveLength(requests)
+    expect(await cookieNames(context)).toEqual(['tl_consent'])
+    expect(await storageKeys(page)).toEqual([])
+
+    await page.reload()
+    await sdkLoaded(page)
+    await page.waitForTimeout(QUIET_MS)
+    expect(batches.requests).toHaveLength(requests)
+    expect(await cookieNames(context)).toEqual(['tl_consent'])
+
+    // Opting in again starts a new visitor.
+    await page.evaluate(() => (window as SdkWindow).touchline.consent('granted'))
+    await track(page, 'opted_in')
+    const events = await sent(batches, 3)
+    expect(events.at(-1)?.event).toBe('opted_in')
+    expect(events.at(-1)?.anonymousId).not.toBe(first?.anonymousId)
+  })
+})
+
+test.describe('Global Privacy Control', () => {
+  test.beforeEach(async ({ page }) => {
+    await page.addInitScript(() => {
+      Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { get: () => true })
+    })
+  })
+
+  test('with data-respect-gpc: behaves as denied, even after consent("granted")', async ({
+    page,
+    context,
+    site,
+    batches,
+  }) => {
+    await page.goto(`${site.url}/gpc.html`)
+    await sdkLoaded(page)
+    await page.evaluate(() => {
+      const { touchline } = window as SdkWindow
+      touchline.consent('granted')
+      touchline.track('ignored')
+    })
+    await nothingSent(page, batches)
+    expect(await cookieNames(context)).toEqual([])
+    expect(await storageKeys(page)).toEqual([])
+  })
+
+  test('without data-respect-gpc: tracks as usual', async ({ page, site, batches }) => {
+    await page.goto(`${site.url}/`)
+    const [event] = await sent(batches, 1)
+    expect(event?.type).toBe('page')
+  })
+})
+
+test.describe('automation (navigator.webdriver)', () => {
+  test('is skipped without data-track-webdriver: an inert API, nothing stored or sent', async ({
+    page,
+    context,
+    site,
+    batches,
+  }) => {
+    const messages = noise(page)
+    await page.goto(`${site.url}/bot.html`)
+    await page.waitForFunction(() => !('q' in (window as SdkWindow).touchline))
+    expect(
+      await page.evaluate(() => {
+        const { touchline } = window as SdkWindow
+        touchline.track('bot')
+        touchline.identify('user-1')
+        return [typeof touchline.page, touchline.anonymousId()]
+      }),
+    ).toEqual(['function', undefined])
+    await nothingSent(page, batches)
+    expect(await cookieNames(context)).toEqual([])
+    expect(await storageKeys(page)).toEqual([])
+    expect(messages).toEqual([])
+  })
+})
+
+test.describe('without cookies or localStorage', () => {
+  test.beforeEach(async ({ page }) => {
+    await page.addInitScript(() => {
+      const blocked = () => {
+        throw new DOMException('blocked', 'SecurityError')
+      }
+      Object.defineProperty(Document.prototype, 'cookie', { get: blocked, set: blocked })
+      Object.defineProperty(window, 'localStorage', { get: blocked })
+    })
+  })
+
+  test('still sends, with the visitor and session in memory, and no errors', async ({
+    page,
+    site,
+    batches,
+  }) => {
+    const messages = noise(page)
+    await page.goto(`${site.url}/spa.html?utm_source=linkedin`)
+    await track(page, 'signup')
+    await page.click('#push')
+    const events = await sent(batches, 3)
+    expect(events.map((event) => event.type)).toEqual(['page', 'track', 'page'])
+    expect(new Set(events.map((event) => event.anonymousId)).size).toBe(1)
+    expect(events.map((event) => event.context.session?.index)).toEqual([1, 1, 1])
+    expect(new Set(events.map((event) => event.context.session?.id)).size).toBe(1)
+    expect(events[2]?.context.firstTouch?.url).toBe(`${site.url}/spa.html?utm_source=linkedin`)
+    expect(messages).toEqual([])
+  })
+})

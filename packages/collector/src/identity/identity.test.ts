@@ -1,0 +1,449 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { createApp } from '../app'
+import { createProject } from '../projects/projects'
+import { SqliteStore } from '../store/sqlite/sqlite-store'
+import type { ProjectSettings } from '../store/store'
+import { createTestApp } from '../testing/test-app'
+
+const T0 = Date.parse('2026-02-02T09:00:00.000Z')
+const MIN = 60_000
+const DAY = 86_400_000
+const at = (ms: number) => new Date(ms).toISOString()
+const RANGE = 'from=2026-02-01&to=2026-03-01'
+
+type Event = Record<string, unknown>
+const visit = (
+  messageId: string,
+  anonymousId: string,
+  time: number,
+  url: string,
+  extra: { context?: Event } = {},
+) => ({
+  type: 'page',
+  messageId,
+  anonymousId,
+  timestamp: at(time),
+  context: { page: { url }, ...extra.context },
+})
+const identify = (messageId: string, time: number, ids: Event, email?: string, extra = {}) => ({
+  type: 'identify',
+  messageId,
+  timestamp: at(time),
+  ...ids,
+  ...(email ? { traits: { email } } : {}),
+  ...extra,
+})
+const track = (
+  messageId: string,
+  time: number,
+  ids: Event,
+  event = 'demo_request',
+  extra = {},
+) => ({
+  type: 'track',
+  event,
+  messageId,
+  timestamp: at(time),
+  ...ids,
+  ...extra,
+})
+const inSession = (id: string, start: number) => ({
+  context: { session: { id, index: 1, start } },
+})
+
+/** A test app with secret-key helpers: send (trusted timestamps), report, persons. */
+async function setup(settings: Partial<ProjectSettings> = {}) {
+  const ctx = await createTestApp({ settings })
+  const auth = { authorization: `Bearer ${ctx.secretKey}` }
+  const send = async (...batch: Event[]) => {
+    const res = await ctx.post('/v1/batch', { batch }, { headers: auth })
+    expect(await res.json()).toMatchObject({ accepted: batch.length, rejected: [] })
+  }
+  const report = async (query: string) => {
+    const res = await ctx.app.request(`/v1/reports/attribution?${query}&${RANGE}`, {
+      headers: auth,
+    })
+    expect(res.status).toBe(200)
+    return (await res.json()) as {
+      totals: { conversions: number; value: number }
+      rows: { key: string; conversions: number; value: number }[]
+    }
+  }
+  const rows = async (query: string) =>
+    (await report(query)).rows.map((row) => [row.key, row.conversions, row.value])
+  const persons = async (query: string, method = 'GET', key = ctx.secretKey) => {
+    const res = await ctx.app.request(`/v1/persons?${query}`, {
+      method,
+      headers: { authorization: `Bearer ${key}` },
+    })
+    return { status: res.status, body: await res.json() }
+  }
+  return { ...ctx, send, report, rows, persons }
+}
+
+describe('identity stitching in reports', () => {
+  it('is retroactive: touches before the identify join the person, and a CRM conversion with userId + email attaches', async () => {
+    const { send, rows } = await setup()
+    await send(
+      visit('v1', 'laptop', T0, 'https://acme.test/?utm_source=linkedin&utm_medium=paid_social'),
+      visit('v2', 'laptop', T0 + DAY, 'https://acme.test/?utm_source=google&utm_medium=cpc'),
+      identify('i1', T0 + DAY + MIN, { anonymousId: 'laptop' }, 'Ada@Acme.com'),
+      // Server-side, no anonymous ID: the CRM's id and the lead's email.
+      track('w1', T0 + 5 * DAY, { userId: 'crm-7' }, 'closed_won', {
+        traits: { email: 'ada@acme.com' },
+        properties: { revenue: 5000 },
+      }),
+    )
+    expect(await rows('conversion=closed_won&model=first_touch')).toEqual([['linkedin', 1, 5000]])
+    expect(await rows('conversion=closed_won&model=linear')).toEqual([
+      ['google', 0.5, 2500],
+      ['linkedin', 0.5, 2500],
+    ])
+  })
+
+  it('joins two devices identified with one email', async () => {
+    const { send, rows } = await setup()
+    await send(
+      visit('l1', 'laptop', T0, 'https://acme.test/?utm_source=linkedin'),
+      identify('l2', T0 + MIN, { anonymousId: 'laptop' }, 'ada@acme.com'),
+      visit('p1', 'phone', T0 + 2 * DAY, 'https://acme.test/?utm_source=google'),
+      identify('p2', T0 + 2 * DAY + MIN, { anonymousId: 'phone' }, 'ada@acme.com'),
+      track('p3', T0 + 2 * DAY + 2 * MIN, { anonymousId: 'phone' }),
+      // Another visitor, never identified: stays a person of their own.
+      visit('x1', 'stranger', T0, 'https://acme.test/?utm_source=bing'),
+      track('x2', T0 + MIN, { anonymousId: 'stranger' }),
+    )
+    expect(await rows('conversion=demo_request&model=first_touch')).toEqual([
+      ['bing', 1, 0],
+      ['linkedin', 1, 0],
+    ])
+    expect(await rows('conversion=demo_request&model=last_touch')).toEqual([
+      ['bing', 1, 0],
+      ['google', 1, 0],
+    ])
+  })
+
+  it('attaches a conversion sent with only a userId to the person identified with it', async () => {
+    const { send, rows } = await setup()
+    await send(
+      visit('v1', 'a1', T0, 'https://acme.test/?utm_source=newsletter'),
+      identify('i1', T0 + MIN, { anonymousId: 'a1', userId: 'u-1' }),
+      track('w1', T0 + 3 * DAY, { userId: 'u-1' }, 'closed_won', {
+        properties: { revenue: 900 },
+      }),
+      // A userId never linked to a visitor: its conversion has no journey.
+      track('w2', T0 + 3 * DAY, { userId: 'u-unknown' }, 'closed_won'),
+    )
+    expect(await rows('conversion=closed_won')).toEqual([
+      ['(unattributed)', 1, 0],
+      ['newsletter', 1, 900],
+    ])
+  })
+
+  it('never merges two people on a shared device: each session goes to its identity', async () => {
+    const { send, rows, persons } = await setup()
+    await send(
+      // Session 1: arrives from LinkedIn, Ada fills the form.
+      visit('k1', 'kiosk', T0, 'https://acme.test/?utm_source=linkedin', inSession('s1', T0)),
+      identify('k2', T0 + MIN, { anonymousId: 'kiosk' }, 'ada@acme.com', inSession('s1', T0)),
+      // Session 2, next day: from Google, Bob fills the form.
+      visit('k3', 'kiosk', T0 + DAY, 'https://acme.test/?utm_source=google', inSession('s2', T0)),
+      identify('k4', T0 + DAY + MIN, { anonymousId: 'kiosk' }, 'bob@acme.com', {
+        ...inSession('s2', T0 + DAY),
+      }),
+      // Session 3: from Bing, nobody identifies: the last one identified before (Bob).
+      visit('k5', 'kiosk', T0 + 2 * DAY, 'https://acme.test/?utm_source=bing', {
+        ...inSession('s3', T0 + 2 * DAY),
+      }),
+      track('c1', T0 + 3 * DAY, { userId: 'crm-ada' }, 'closed_won', {
+        traits: { email: 'ada@acme.com' },
+      }),
+      track('c2', T0 + 3 * DAY, { userId: 'crm-bob' }, 'closed_won', {
+        traits: { email: 'bob@acme.com' },
+      }),
+    )
+    expect(await rows('conversion=closed_won&model=last_touch')).toEqual([
+      ['bing', 1, 0],
+      ['linkedin', 1, 0],
+    ])
+    expect(await rows('conversion=closed_won&model=first_touch')).toEqual([
+      ['google', 1, 0],
+      ['linkedin', 1, 0],
+    ])
+    const { body } = await persons('email=ada@acme.com')
+    expect(body.person).toMatchObject({
+      key: 'user:crm-ada',
+      userIds: ['crm-ada'],
+      emails: ['ada@acme.com'],
+      anonymousIds: [],
+      sharedAnonymousIds: ['kiosk'],
+    })
+    expect(body.person.decisions.map((d: { kind: string }) => d.kind)).toEqual([
+      'kept_apart',
+      'merged',
+    ])
+  })
+
+  it('refuses illegal identifiers at ingest and never joins visitors through a non-email', async () => {
+    const { post, secretKey, send, rows, persons } = await setup()
+    const res = await post(
+      '/v1/batch',
+      { batch: [identify('bad', T0, { anonymousId: 'a1', userId: 'undefined' })] },
+      { headers: { authorization: `Bearer ${secretKey}` } },
+    )
+    expect((await res.json()).rejected).toEqual([
+      {
+        index: 0,
+        error:
+          'userId: is not a usable identifier (empty, "null", "anonymous", "0", … are refused)',
+      },
+    ])
+    await send(
+      visit('v1', 'a1', T0, 'https://acme.test/?utm_source=linkedin'),
+      identify('i1', T0 + MIN, { anonymousId: 'a1' }, 'n/a'),
+      visit('v2', 'a2', T0 + DAY, 'https://acme.test/?utm_source=google'),
+      identify('i2', T0 + DAY + MIN, { anonymousId: 'a2' }, 'n/a'),
+      track('c2', T0 + DAY + 2 * MIN, { anonymousId: 'a2' }),
+    )
+    expect(await rows('conversion=demo_request')).toEqual([['google', 1, 0]])
+    expect(await persons('email=n/a')).toEqual({
+      status: 400,
+      body: { success: false, error: '"email": "n/a" is not an email address' },
+    })
+  })
+
+  it('links an anonymous ID to at most 10 people and records the refusal', async () => {
+    const { send, persons } = await setup()
+    const emails = Array.from({ length: 11 }, (_, i) => `p${String(i).padStart(2, '0')}@acme.com`)
+    await send(
+      ...emails.map((email, i) => identify(`i${i}`, T0 + i * MIN, { anonymousId: 'lab' }, email)),
+    )
+    const { body } = await persons('email=p10@acme.com')
+    expect(body.person.sharedAnonymousIds).toEqual([])
+    expect(body.person.decisions).toEqual([
+      {
+        kind: 'refused',
+        identifiers: ['anon:lab', 'email:p10@acme.com'],
+        person: 'email:p10@acme.com',
+        messageId: 'i10',
+        timestamp: T0 + 10 * MIN,
+        reason: 'anonymous ID "lab" is already linked to 10 people: further identities are refused',
+      },
+    ])
+    expect((await persons('email=p09@acme.com')).body.person.sharedAnonymousIds).toEqual(['lab'])
+  })
+})
+
+describe('level=account', () => {
+  const seed = async (settings: Partial<ProjectSettings> = {}) => {
+    const ctx = await setup(settings)
+    await ctx.send(
+      // acme.com: Ada first came from LinkedIn; Bob, from Google, converts.
+      visit('a1', 'ada', T0, 'https://acme.test/?utm_source=linkedin'),
+      identify('a2', T0 + MIN, { anonymousId: 'ada' }, 'ada@acme.com'),
+      visit('b1', 'bob', T0 + DAY, 'https://acme.test/?utm_source=google'),
+      identify('b2', T0 + DAY + MIN, { anonymousId: 'bob' }, 'bob@mail.acme.com'),
+      track('b3', T0 + 2 * DAY, { anonymousId: 'bob' }),
+      // Free mail: no company account, each stands alone.
+      visit('c1', 'cy', T0, 'https://acme.test/?utm_source=twitter'),
+      identify('c2', T0 + MIN, { anonymousId: 'cy' }, 'cy@gmail.com'),
+      visit('d1', 'dee', T0 + DAY, 'https://acme.test/?utm_source=bing'),
+      identify('d2', T0 + DAY + MIN, { anonymousId: 'dee' }, 'dee@gmail.com'),
+      track('d3', T0 + 2 * DAY, { anonymousId: 'dee' }),
+      // A group call puts Eve (anonymous) and Fay (by userId) in one account.
+      visit('e1', 'eve', T0, 'https://acme.test/?utm_source=newsletter'),
+      {
+        type: 'group',
+        messageId: 'e2',
+        anonymousId: 'eve',
+        groupId: 'g-globex',
+        timestamp: at(T0),
+      },
+      visit('f1', 'fay', T0 + DAY, 'https://acme.test/?utm_source=duckduckgo'),
+      identify('f2', T0 + DAY, { anonymousId: 'fay', userId: 'u-fay' }, 'fay@gmail.com'),
+      {
+        type: 'group',
+        messageId: 'f3',
+        userId: 'u-fay',
+        groupId: 'g-globex',
+        timestamp: at(T0 + DAY),
+        traits: { name: 'Globex', email: 'info@globex.com' },
+      },
+      track('f4', T0 + 2 * DAY, { userId: 'u-fay' }),
+    )
+    return ctx
+  }
+
+  it('makes the journey the union of everyone in the account (group call, else email domain)', async () => {
+    const { rows } = await seed()
+    expect(await rows('conversion=demo_request&model=first_touch&level=person')).toEqual([
+      ['bing', 1, 0],
+      ['duckduckgo', 1, 0],
+      ['google', 1, 0],
+    ])
+    expect(await rows('conversion=demo_request&model=first_touch&level=account')).toEqual([
+      ['bing', 1, 0],
+      ['linkedin', 1, 0],
+      ['newsletter', 1, 0],
+    ])
+  })
+
+  it('leaves the project’s excluded domains out of accounts', async () => {
+    const { rows, report } = await seed({ accountDomainsExcluded: ['acme.com'] })
+    expect(await rows('conversion=demo_request&model=first_touch&level=account')).toEqual([
+      ['bing', 1, 0],
+      ['google', 1, 0],
+      ['newsletter', 1, 0],
+    ])
+    expect((await report('conversion=demo_request&level=account')).totals.conversions).toBe(3)
+  })
+
+  it('counts each account’s first conversion once', async () => {
+    const { send, report } = await seed()
+    await send(track('a9', T0 + 3 * DAY, { anonymousId: 'ada' }))
+    expect((await report('conversion=demo_request&level=person')).totals.conversions).toBe(4)
+    expect((await report('conversion=demo_request&level=account')).totals.conversions).toBe(3)
+  })
+
+  it('explains a person with their account and the decisions behind them', async () => {
+    const { persons } = await seed()
+    expect(await persons('userId=u-fay')).toEqual({
+      status: 200,
+      body: {
+        success: true,
+        person: {
+          key: 'user:u-fay',
+          userIds: ['u-fay'],
+          emails: ['fay@gmail.com'],
+          anonymousIds: ['fay'],
+          sharedAnonymousIds: [],
+          account: { key: 'group:g-globex', source: 'group' },
+          decisions: [
+            {
+              kind: 'merged',
+              identifiers: ['anon:fay', 'user:u-fay'],
+              person: 'user:u-fay',
+              messageId: 'f2',
+              timestamp: T0 + DAY,
+              reason:
+                'anonymous ID "fay" was identified as user:u-fay: all its sessions, earlier ones included, belong to this person',
+            },
+            {
+              kind: 'merged',
+              identifiers: ['email:fay@gmail.com', 'user:u-fay'],
+              person: 'user:u-fay',
+              messageId: 'f2',
+              timestamp: T0 + DAY,
+              reason: 'userId "u-fay" and email "fay@gmail.com" were identified together',
+            },
+          ],
+        },
+      },
+    })
+    expect((await persons('email=bob@mail.acme.com')).body.person.account).toEqual({
+      key: 'domain:acme.com',
+      source: 'domain',
+    })
+    expect(await persons('email=nobody@acme.com')).toEqual({
+      status: 404,
+      body: { success: false, error: 'No person is known by email:nobody@acme.com.' },
+    })
+  })
+})
+
+const dir = mkdtempSync(join(tmpdir(), 'touchline-erase-'))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+describe('DELETE /v1/persons (GDPR erase)', () => {
+  it('erases every event and link of the person and leaves nothing behind, even on disk', async () => {
+    const path = join(dir, 'erase.db')
+    const store = new SqliteStore(path)
+    const { project, secretKey } = await createProject(store, { name: 'erase' })
+    const app = createApp({ store })
+    const call = async (method: string, url: string, body?: unknown, key = secretKey) => {
+      const res = await app.request(url, {
+        method,
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      })
+      return { status: res.status, body: await res.json() }
+    }
+    const batch = [
+      visit('1', 'zed-laptop', T0, 'https://acme.test/?utm_source=linkedin'),
+      identify('2', T0 + MIN, { anonymousId: 'zed-laptop' }, 'Zed@Zed-Corp.com'),
+      visit('3', 'zed-phone', T0 + DAY, 'https://acme.test/?utm_source=google'),
+      identify('4', T0 + DAY, { anonymousId: 'zed-phone', userId: 'zed-user' }, 'zed@zed-corp.com'),
+      { type: 'alias', messageId: '5', previousId: 'zed-signup', userId: 'zed-user' },
+      { type: 'group', messageId: '6', userId: 'zed-user', groupId: 'zed-co' },
+      track('7', T0 + 2 * DAY, { userId: 'zed-crm' }, 'closed_won', {
+        traits: { email: 'zed@zed-corp.com' },
+      }),
+      // Someone else, who must stay.
+      visit('8', 'amy-laptop', T0, 'https://acme.test/?utm_source=bing'),
+      identify('9', T0 + MIN, { anonymousId: 'amy-laptop' }, 'amy@acme.com'),
+    ]
+    expect((await call('POST', '/v1/batch', { batch })).body.accepted).toBe(batch.length)
+
+    expect(
+      (await call('DELETE', '/v1/persons?email=zed@zed-corp.com', undefined, project.writeKey))
+        .status,
+    ).toBe(403)
+    expect(
+      (
+        await call(
+          'DELETE',
+          '/v1/persons?email=zed@zed-corp.com',
+          undefined,
+          'sk_unknownunknownunknown',
+        )
+      ).status,
+    ).toBe(401)
+    expect(await call('DELETE', '/v1/persons')).toEqual({
+      status: 400,
+      body: { success: false, error: 'Name the person with exactly one of "email" or "userId"' },
+    })
+
+    expect(await call('DELETE', '/v1/persons?email=ZED@zed-corp.com')).toEqual({
+      status: 200,
+      body: {
+        success: true,
+        person: 'user:zed-crm',
+        erased: {
+          anonymousIds: ['zed-laptop', 'zed-phone', 'zed-signup'],
+          userIds: ['zed-crm', 'zed-user'],
+          emails: ['zed@zed-corp.com'],
+        },
+        deleted: { events: 7, identityLinks: 2 },
+      },
+    })
+
+    // No table holds anything of Zed's; Amy is untouched.
+    const tables = store.db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
+      .all() as { name: string }[]
+    expect(tables.map((t) => t.name).sort()).toEqual(['events', 'identity_links', 'projects'])
+    for (const { name } of tables) {
+      const rows = JSON.stringify(store.db.prepare(`SELECT * FROM ${name}`).all())
+      expect(rows.toLowerCase()).not.toContain('zed')
+    }
+    expect(store.db.prepare('SELECT count(*) AS n FROM events').get()).toEqual({ n: 2 })
+    expect((await call('GET', '/v1/persons?email=zed@zed-corp.com')).status).toBe(404)
+    expect((await call('GET', '/v1/persons?email=amy@acme.com')).body.person.anonymousIds).toEqual([
+      'amy-laptop',
+    ])
+    // Erasing again is harmless.
+    expect((await call('DELETE', '/v1/persons?userId=zed-user')).body.deleted).toEqual({
+      events: 0,
+      identityLinks: 0,
+    })
+
+    await store.close()
+    // Nor do the database files: deleted content is overwritten.
+    for (const file of readdirSync(dir).filter((f) => f.startsWith('erase.db'))) {
+      expect(readFileSync(join(dir, file)).toString('latin1').toLowerCase()).not.toContain('zed')
+    }
+  })
+})

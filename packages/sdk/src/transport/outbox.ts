@@ -1,0 +1,55 @@
+import { storageGet, storageSet } from '../identity/storage'
+
+/** localStorage key of the events not yet acknowledged by the collector. */
+export const OUTBOX_KEY = 'tl_q'
+/** The outbox keeps the newest events within these bounds (localStorage is the site's too). */
+export const MAX_OUTBOX_EVENTS = 100
+export const MAX_OUTBOX_CHARS = 200_000
+
+export interface OutboxEvent {
+  messageId: string
+}
+
+/** The stored events, oldest first; none when storage is unavailable, empty or corrupt. */
+export function readOutbox(): OutboxEvent[] {
+  try {
+    const events = JSON.parse(storageGet(OUTBOX_KEY) as string)
+    return Array.isArray(events) ? events.filter((event) => event?.messageId) : []
+  } catch {
+    return []
+  }
+}
+
+/**
+ * The outbox's JSON: the newest events that fit in `maxEvents` and `maxChars` (the oldest
+ * are dropped); null when none is left. Events that cannot be serialised are skipped.
+ */
+export function boundOutbox(
+  events: readonly object[],
+  maxEvents = MAX_OUTBOX_EVENTS,
+  maxChars = MAX_OUTBOX_CHARS,
+): string | null {
+  const parts: string[] = []
+  let size = 2
+  for (let index = events.length; index-- && parts.length < maxEvents; ) {
+    let json: string
+    try {
+      json = JSON.stringify(events[index])
+    } catch {
+      continue
+    }
+    size += json.length + 1
+    if (size > maxChars) break
+    parts.unshift(json)
+  }
+  return parts.length ? `[${parts}]` : null
+}
+
+/** Replaces the stored events: drops those in `remove`, appends `add`, keeps the bounds. */
+export function updateOutbox(remove: readonly OutboxEvent[], add: readonly OutboxEvent[]): void {
+  const ids = new Set(remove.map((event) => event.messageId))
+  storageSet(
+    OUTBOX_KEY,
+    boundOutbox([...readOutbox().filter((event) => !ids.has(event.messageId)), ...add]),
+  )
+}

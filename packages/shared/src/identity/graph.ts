@@ -1,0 +1,483 @@
+/**
+ * Identity stitching (PRODUCT.md §5): persons from identity links, resolved when reports
+ * run. Pure and order-independent: any order of the same links gives the same graph.
+ *
+ * Identifiers are typed keys: `anon:<anonymousId>`, `user:<userId>`, `email:<email>`.
+ * A userId and an email identified together (in one event, or joined by an alias) are one
+ * *identity*; every identity is a person. An anonymous ID identified as one identity
+ * belongs to it whole, earlier sessions included. An anonymous ID identified as several
+ * identities (a shared device) never merges them: each of its sessions is assigned to one.
+ */
+import { normaliseEmail } from './email'
+import { isUsableId } from './ids'
+
+/** How many identities one anonymous ID may be linked to; further ones are refused. */
+export const MAX_IDENTITIES_PER_ANONYMOUS_ID = 10
+
+/** One event that named its sender: an `identify`, or any event with a userId or email. */
+export interface IdentityLink {
+  messageId: string
+  timestamp: number
+  anonymousId?: string | null | undefined
+  userId?: string | null | undefined
+  /** `traits.email`, as sent. */
+  email?: string | null | undefined
+  /** The SDK session the event was sent in. */
+  sessionId?: string | null | undefined
+}
+
+/** An `alias` call: `previousId` (an earlier anonymous ID or userId) is now `userId`. */
+export interface AliasLink {
+  messageId: string
+  timestamp: number
+  previousId: string
+  userId: string
+}
+
+export interface IdentityGraphInput {
+  links: readonly IdentityLink[]
+  aliases?: readonly AliasLink[] | undefined
+}
+
+export interface IdentityGraphOptions {
+  maxIdentitiesPerAnonymousId?: number
+}
+
+export interface Person {
+  /** Canonical: the smallest `user:` key, else the smallest `email:` key, else `anon:`. */
+  key: string
+  userIds: string[]
+  emails: string[]
+  /** Anonymous IDs identified only as this person: all their sessions are this person's. */
+  anonymousIds: string[]
+  /** Anonymous IDs shared with other people (a shared device): only the sessions assigned here. */
+  sharedAnonymousIds: string[]
+}
+
+/**
+ * One recorded decision, with the earliest event that caused it. `merged`: identifiers
+ * joined into one person; `refused`: an identifier or link left out; `kept_apart`: an
+ * anonymous ID identified as several people, who stay separate.
+ */
+export interface IdentityDecision {
+  kind: 'merged' | 'refused' | 'kept_apart'
+  /** Typed keys, sorted (the anonymous ID first for links of an anonymous ID). */
+  identifiers: string[]
+  /** The person concerned, when there is one. */
+  person: string | null
+  messageId: string
+  timestamp: number
+  reason: string
+}
+
+/** An identification of a shared anonymous ID: who, when, in which session. */
+export interface Identification {
+  time: number
+  sessionId: string | null
+  messageId: string
+  person: string
+}
+
+export interface IdentityGraph {
+  /** Persons with at least one known identifier (userId or email), sorted by key. */
+  persons: Person[]
+  /** Every merge and refusal, in time order. */
+  decisions: IdentityDecision[]
+  /** Typed key → person key, for userIds, emails and anonymous IDs owned whole. */
+  personByIdentifier: ReadonlyMap<string, string>
+  /** Shared anonymous IDs → their identifications, in time order. */
+  sharedDevices: ReadonlyMap<string, readonly Identification[]>
+}
+
+export const anonKey = (id: string) => `anon:${id}`
+export const userKey = (id: string) => `user:${id}`
+export const emailKey = (email: string) => `email:${email}`
+
+interface Evidence {
+  messageId: string
+  timestamp: number
+}
+
+const earlier = (a: Evidence, b: Evidence) =>
+  a.timestamp - b.timestamp || (a.messageId < b.messageId ? -1 : a.messageId > b.messageId ? 1 : 0)
+
+const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
+
+/** Collects decisions, keeping the earliest evidence of each distinct one. */
+class DecisionLog {
+  private readonly byKey = new Map<string, IdentityDecision>()
+
+  add(decision: IdentityDecision): void {
+    const key = `${decision.kind}\n${decision.identifiers.join('\n')}\n${decision.reason}`
+    const known = this.byKey.get(key)
+    if (!known || earlier(decision, known) < 0) this.byKey.set(key, decision)
+  }
+
+  sorted(): IdentityDecision[] {
+    return [...this.byKey.values()].sort(
+      (a, b) =>
+        earlier(a, b) ||
+        compareText(a.kind, b.kind) ||
+        compareText(a.identifiers.join('\n'), b.identifiers.join('\n')) ||
+        compareText(a.reason, b.reason),
+    )
+  }
+}
+
+class UnionFind {
+  private readonly parent = new Map<string, string>()
+
+  add(node: string): void {
+    if (!this.parent.has(node)) this.parent.set(node, node)
+  }
+
+  find(node: string): string {
+    let root = node
+    while (this.parent.get(root) !== root) root = this.parent.get(root) as string
+    let current = node
+    while (current !== root) {
+      const next = this.parent.get(current) as string
+      this.parent.set(current, root)
+      current = next
+    }
+    return root
+  }
+
+  union(a: string, b: string): void {
+    const ra = this.find(a)
+    const rb = this.find(b)
+    // The smaller root wins, so the structure does not depend on the order of unions.
+    if (ra < rb) this.parent.set(rb, ra)
+    else if (rb < ra) this.parent.set(ra, rb)
+  }
+
+  nodes(): string[] {
+    return [...this.parent.keys()]
+  }
+}
+
+const ID_LABEL = { anon: 'anonymous ID', user: 'userId' } as const
+
+/** A link with its identifiers checked: illegal ones dropped (and recorded). */
+interface CleanLink extends Evidence {
+  anon: string | undefined
+  user: string | undefined
+  email: string | undefined
+  sessionId: string | null
+}
+
+/** Resolves identity links into persons, recording every merge and refusal. */
+export function resolveIdentities(
+  input: IdentityGraphInput,
+  options: IdentityGraphOptions = {},
+): IdentityGraph {
+  const max = options.maxIdentitiesPerAnonymousId ?? MAX_IDENTITIES_PER_ANONYMOUS_ID
+  const log = new DecisionLog()
+
+  const usable = (
+    value: string | null | undefined,
+    type: 'anon' | 'user',
+    evidence: Evidence,
+  ): string | undefined => {
+    if (value === null || value === undefined) return undefined
+    const id = value.trim()
+    if (isUsableId(id)) return id
+    log.add({
+      kind: 'refused',
+      identifiers: [`${type}:${id}`],
+      person: null,
+      ...evidence,
+      reason: `${JSON.stringify(id)} is not a usable ${ID_LABEL[type]} (empty, "null", "anonymous", "0", … are refused)`,
+    })
+    return undefined
+  }
+  const usableEmail = (value: string | null | undefined, evidence: Evidence) => {
+    if (value === null || value === undefined) return undefined
+    const result = normaliseEmail(value)
+    if (result.ok) return result.email
+    log.add({
+      kind: 'refused',
+      identifiers: [emailKey(value.trim().toLowerCase())],
+      person: null,
+      ...evidence,
+      reason: result.error,
+    })
+    return undefined
+  }
+
+  const links: CleanLink[] = input.links.map((link) => {
+    const evidence = { messageId: link.messageId, timestamp: link.timestamp }
+    return {
+      ...evidence,
+      anon: usable(link.anonymousId, 'anon', evidence),
+      user: usable(link.userId, 'user', evidence),
+      email: usableEmail(link.email, evidence),
+      sessionId: link.sessionId ?? null,
+    }
+  })
+
+  // Known identifiers joined by an identify (userId + email) or an alias of a userId.
+  const identities = new UnionFind()
+  const edges: { a: string; b: string; evidence: Evidence; reason: string }[] = []
+  for (const link of links) {
+    if (link.user) identities.add(userKey(link.user))
+    if (link.email) identities.add(emailKey(link.email))
+    if (link.user && link.email) {
+      edges.push({
+        a: userKey(link.user),
+        b: emailKey(link.email),
+        evidence: { messageId: link.messageId, timestamp: link.timestamp },
+        reason: `userId ${JSON.stringify(link.user)} and email ${JSON.stringify(link.email)} were identified together`,
+      })
+    }
+  }
+  const aliases: { previous: string; user: string; evidence: Evidence }[] = []
+  for (const alias of input.aliases ?? []) {
+    const evidence = { messageId: alias.messageId, timestamp: alias.timestamp }
+    const previous = usable(alias.previousId, 'anon', evidence)
+    const user = usable(alias.userId, 'user', evidence)
+    if (previous === undefined || user === undefined) continue
+    if (previous === user) {
+      log.add({
+        kind: 'refused',
+        identifiers: [userKey(user)],
+        person: null,
+        ...evidence,
+        reason: `alias of ${JSON.stringify(user)} to itself: nothing to join`,
+      })
+      continue
+    }
+    identities.add(userKey(user))
+    aliases.push({ previous, user, evidence })
+  }
+  const knownUsers = new Set(identities.nodes().filter((node) => node.startsWith('user:')))
+  for (const alias of aliases) {
+    if (knownUsers.has(userKey(alias.previous))) {
+      // An earlier userId renamed: one identity (alias loops just join what is joined).
+      edges.push({
+        a: userKey(alias.previous),
+        b: userKey(alias.user),
+        evidence: alias.evidence,
+        reason: `alias: userId ${JSON.stringify(alias.previous)} is now ${JSON.stringify(alias.user)}`,
+      })
+    } else {
+      // The usual alias: the anonymous ID used before sign-up is now this user.
+      links.push({
+        ...alias.evidence,
+        anon: alias.previous,
+        user: alias.user,
+        email: undefined,
+        sessionId: null,
+      })
+    }
+  }
+  for (const edge of edges) identities.union(edge.a, edge.b)
+
+  // Each identity's members and canonical person key.
+  const members = new Map<string, string[]>()
+  for (const node of identities.nodes()) {
+    const root = identities.find(node)
+    const list = members.get(root)
+    if (list) list.push(node)
+    else members.set(root, [node])
+  }
+  const personOfRoot = new Map<string, string>()
+  for (const [root, nodes] of members) {
+    nodes.sort(compareText)
+    const key = nodes.find((n) => n.startsWith('user:')) ?? (nodes[0] as string)
+    personOfRoot.set(root, key)
+  }
+  const personOf = (node: string) => personOfRoot.get(identities.find(node)) as string
+
+  for (const edge of edges) {
+    log.add({
+      kind: 'merged',
+      identifiers: [edge.a, edge.b].sort(compareText),
+      person: personOf(edge.a),
+      ...edge.evidence,
+      reason: edge.reason,
+    })
+  }
+
+  // Anonymous IDs: their identifications, by person.
+  const byAnon = new Map<string, Map<string, Identification[]>>()
+  for (const link of links) {
+    const known = link.user ? userKey(link.user) : link.email ? emailKey(link.email) : undefined
+    if (!link.anon || !known) continue
+    const person = personOf(known)
+    const perPerson = byAnon.get(link.anon) ?? new Map<string, Identification[]>()
+    byAnon.set(link.anon, perPerson)
+    const list = perPerson.get(person) ?? []
+    perPerson.set(person, list)
+    list.push({
+      time: link.timestamp,
+      sessionId: link.sessionId,
+      messageId: link.messageId,
+      person,
+    })
+  }
+
+  const personByIdentifier = new Map<string, string>()
+  for (const node of identities.nodes()) personByIdentifier.set(node, personOf(node))
+  const sharedDevices = new Map<string, Identification[]>()
+  const owned = new Map<string, string[]>()
+  const shared = new Map<string, string[]>()
+  const push = (map: Map<string, string[]>, key: string, value: string) => {
+    const list = map.get(key)
+    if (list) list.push(value)
+    else map.set(key, [value])
+  }
+
+  for (const [anon, perPerson] of byAnon) {
+    const ranked = [...perPerson]
+      .map(([person, list]) => ({ person, list: list.sort(identifiedEarlier) }))
+      .sort((a, b) => identifiedEarlier(a.list[0] as Identification, b.list[0] as Identification))
+    const kept = ranked.slice(0, max)
+    for (const { person, list } of ranked.slice(max)) {
+      log.add({
+        kind: 'refused',
+        identifiers: [anonKey(anon), person],
+        person,
+        ...evidenceOf(list[0] as Identification),
+        reason: `anonymous ID ${JSON.stringify(anon)} is already linked to ${max} people: further identities are refused`,
+      })
+    }
+    const first = kept[0]?.list[0] as Identification
+    if (kept.length === 1) {
+      const person = first.person
+      personByIdentifier.set(anonKey(anon), person)
+      push(owned, person, anon)
+      log.add({
+        kind: 'merged',
+        identifiers: [anonKey(anon), person],
+        person,
+        ...evidenceOf(first),
+        reason: `anonymous ID ${JSON.stringify(anon)} was identified as ${person}: all its sessions, earlier ones included, belong to this person`,
+      })
+      continue
+    }
+    sharedDevices.set(anon, kept.flatMap(({ list }) => list).sort(identifiedEarlier))
+    const people = kept.map(({ person }) => person).sort(compareText)
+    for (const person of people) push(shared, person, anon)
+    log.add({
+      kind: 'kept_apart',
+      identifiers: [anonKey(anon), ...people],
+      person: null,
+      ...evidenceOf(first),
+      reason: `anonymous ID ${JSON.stringify(anon)} was identified as ${people.length} different people (a shared device): they are never merged; each session belongs to the person identified in it, else to the last one identified before it, else to the first one`,
+    })
+  }
+
+  const persons: Person[] = [...members.values()].map((nodes) => {
+    const key = personOf(nodes[0] as string)
+    return {
+      key,
+      userIds: nodes.filter((n) => n.startsWith('user:')).map((n) => n.slice(5)),
+      emails: nodes.filter((n) => n.startsWith('email:')).map((n) => n.slice(6)),
+      anonymousIds: (owned.get(key) ?? []).sort(compareText),
+      sharedAnonymousIds: (shared.get(key) ?? []).sort(compareText),
+    }
+  })
+  persons.sort((a, b) => compareText(a.key, b.key))
+  return { persons, decisions: log.sorted(), personByIdentifier, sharedDevices }
+}
+
+function evidenceOf(identification: Identification): Evidence {
+  return { messageId: identification.messageId, timestamp: identification.time }
+}
+
+const identifiedEarlier = (a: Identification, b: Identification) =>
+  earlier(evidenceOf(a), evidenceOf(b))
+
+/** A session of one anonymous ID: its SDK id when it has one, its first and last visit. */
+export interface SessionSpan {
+  anonymousId: string
+  id?: string | null | undefined
+  start: number
+  end: number
+}
+
+function identifiedIn(identification: Identification, span: Omit<SessionSpan, 'anonymousId'>) {
+  return identification.sessionId && span.id
+    ? identification.sessionId === span.id
+    : identification.time >= span.start && identification.time <= span.end
+}
+
+/**
+ * The shared-device rule: the person identified in the session (the last one, if several),
+ * else the last one identified before it, else (before any identification) the first one.
+ */
+function assign(
+  identifications: readonly Identification[],
+  span: Omit<SessionSpan, 'anonymousId'>,
+): string {
+  let inSession: string | undefined
+  let before: string | undefined
+  for (const identification of identifications) {
+    if (identifiedIn(identification, span)) inSession = identification.person
+    else if (identification.time < span.start) before = identification.person
+  }
+  return inSession ?? before ?? (identifications[0] as Identification).person
+}
+
+/** The person a session belongs to; an anonymous ID never identified is its own person. */
+export function sessionOwner(graph: IdentityGraph, session: SessionSpan): string {
+  const key = anonKey(session.anonymousId)
+  const owner = graph.personByIdentifier.get(key)
+  if (owner) return owner
+  const identifications = graph.sharedDevices.get(session.anonymousId)
+  return identifications ? assign(identifications, session) : key
+}
+
+/** Who sent an event: by userId, else email, else anonymous ID (and its session). */
+export interface EventRef {
+  anonymousId?: string | null | undefined
+  userId?: string | null | undefined
+  email?: string | null | undefined
+  time: number
+  sessionId?: string | null | undefined
+}
+
+/**
+ * The person an event belongs to: the person of its userId, else of its email, else of its
+ * anonymous ID. On a shared device the event goes with its session (found in `sessions` by
+ * id, else by time), else with the identifications around its time. A userId or email seen
+ * nowhere else is a person of its own; undefined when the event names no usable identifier.
+ */
+export function eventOwner(
+  graph: IdentityGraph,
+  event: EventRef,
+  sessions: readonly SessionSpan[] = [],
+): string | undefined {
+  const user = event.userId?.trim()
+  const usableUser = user && isUsableId(user) ? userKey(user) : undefined
+  const email = event.email ? normaliseEmail(event.email) : undefined
+  const usableEmail = email?.ok ? emailKey(email.email) : undefined
+  for (const key of [usableUser, usableEmail]) {
+    const owner = key && graph.personByIdentifier.get(key)
+    if (owner) return owner
+  }
+  const anon = event.anonymousId?.trim()
+  if (anon && isUsableId(anon)) {
+    const identifications = graph.sharedDevices.get(anon)
+    if (!identifications) return graph.personByIdentifier.get(anonKey(anon)) ?? anonKey(anon)
+    const session = sessions.find(
+      (span) =>
+        span.anonymousId === anon &&
+        (event.sessionId && span.id
+          ? span.id === event.sessionId
+          : span.start <= event.time && event.time <= span.end),
+    )
+    return assign(
+      identifications,
+      session ?? { id: event.sessionId, start: event.time, end: event.time },
+    )
+  }
+  return usableUser ?? usableEmail
+}
+
+/** The person with this identifier (`anon:`, `user:` or `email:` key), if any. */
+export function findPerson(graph: IdentityGraph, identifier: string): Person | undefined {
+  const key = graph.personByIdentifier.get(identifier)
+  return key === undefined ? undefined : graph.persons.find((person) => person.key === key)
+}

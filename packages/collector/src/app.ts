@@ -5,6 +5,7 @@ import { personRoutes } from './identity/routes'
 import { RateLimiter, type RateLimitOptions, TooManyRequests } from './ingest/rate-limit'
 import { ingestRoutes } from './ingest/routes'
 import { reportRoutes } from './reports/routes'
+import { InProcessRunner, type ReportRunner } from './reports/runner'
 import type { Store } from './store/store'
 
 export interface AppDeps {
@@ -17,6 +18,8 @@ export interface AppDeps {
   rateLimit?: RateLimitOptions
   /** The client's address, from the runtime adapter (rate limiting keys on it). */
   clientAddress?: (c: Context) => string | undefined
+  /** Computes reports (default: on this thread, over `store`). */
+  reports?: ReportRunner
 }
 
 /**
@@ -59,7 +62,10 @@ export function createApp(deps: AppDeps): Hono {
     '/v1',
     ingestRoutes({ store: deps.store, now, limiter, clientAddress: deps.clientAddress }),
   )
-  app.route('/v1/reports', reportRoutes(deps.store, now))
+  app.route(
+    '/v1/reports',
+    reportRoutes(deps.store, deps.reports ?? new InProcessRunner(deps.store), now),
+  )
   app.route('/v1/persons', personRoutes(deps.store))
 
   app.notFound((c) =>

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -48,6 +48,7 @@ describe('touchline project', () => {
           sessionTimeoutMinutes: 30,
           lookbackDays: 90,
           accountDomainsExcluded: [],
+          channelRules: [],
         },
         createdAt: expect.any(Number),
       },
@@ -62,6 +63,48 @@ describe('touchline project', () => {
       secretKey,
     )
     await store.close()
+  })
+})
+
+describe('touchline project settings', () => {
+  it('sets channel rules from a JSON file, refusing invalid ones with the rule named', async () => {
+    const path = join(dir, 'settings.db')
+    await touchline('project', 'create', '--name', 'p', '--db', path)
+    const rules = join(dir, 'rules.json')
+    writeFileSync(rules, JSON.stringify([{ channel: 'Partners', when: { source: '^partner-' } }]))
+    const shown = JSON.parse(
+      await touchline(
+        'project',
+        'settings',
+        '--channel-rules',
+        rules,
+        '--lookback-days',
+        '30',
+        '--db',
+        path,
+      ),
+    )
+    expect(shown).toMatchObject({
+      lookbackDays: 30,
+      channelRules: [{ channel: 'Partners', when: { source: '^partner-' } }],
+    })
+
+    writeFileSync(rules, JSON.stringify([{ channel: 'Broken', when: { source: '(acme' } }]))
+    const failed = await touchline(
+      'project',
+      'settings',
+      '--channel-rules',
+      rules,
+      '--db',
+      path,
+    ).then(
+      () => undefined,
+      (error: { stderr: string; code: number }) => error,
+    )
+    expect(failed?.code).toBe(1)
+    expect(failed?.stderr).toContain(
+      'rule 1 ("Broken"): when.source "(acme" is not a valid regular expression',
+    )
   })
 })
 

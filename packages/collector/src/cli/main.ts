@@ -1,8 +1,12 @@
+import { readFileSync } from 'node:fs'
+import { validateChannelRules } from '@touchline/shared'
 import { Command, InvalidArgumentError } from 'commander'
 import { erasePerson, personIdentifier } from '../identity/persons'
 import { optionsFromEnv, runCollector } from '../node/serve'
 import { createProject } from '../projects/projects'
 import { SqliteStore } from '../store/sqlite/sqlite-store'
+import type { Project, ProjectSettings } from '../store/store'
+import { registerImportCommand } from './import/command'
 
 const program = new Command()
   .name('touchline')
@@ -106,6 +110,76 @@ project
     }
   })
 
+function wholeNumber(value: string): number {
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('not a whole number ≥ 1')
+  return n
+}
+
+project
+  .command('settings')
+  .description("Show a project's settings, changing the ones given")
+  .option('--project <id>', 'the project (default: the first one created)')
+  .option(
+    '--channel-rules <file>',
+    'JSON file: the channel rules tried before the GA4 defaults ([] to remove them)',
+  )
+  .option('--own-domain <domain...>', 'domains of the site itself (never a referral)')
+  .option('--origin <origin...>', 'allowed browser origins')
+  .option('--lookback-days <days>', 'default report lookback', wholeNumber)
+  .option('--session-timeout <minutes>', 'session inactivity timeout', wholeNumber)
+  .option(...dbOption)
+  .action(
+    async (opts: {
+      project?: string
+      channelRules?: string
+      ownDomain?: string[]
+      origin?: string[]
+      lookbackDays?: number
+      sessionTimeout?: number
+      db?: string
+    }) => {
+      const settings: Partial<ProjectSettings> = {
+        ...(opts.ownDomain ? { ownDomains: opts.ownDomain } : {}),
+        ...(opts.origin ? { allowedOrigins: opts.origin } : {}),
+        ...(opts.lookbackDays ? { lookbackDays: opts.lookbackDays } : {}),
+        ...(opts.sessionTimeout ? { sessionTimeoutMinutes: opts.sessionTimeout } : {}),
+      }
+      if (opts.channelRules) {
+        let json: unknown
+        try {
+          json = JSON.parse(readFileSync(opts.channelRules, 'utf8'))
+        } catch (error) {
+          throw new Error(
+            `${opts.channelRules}: ${error instanceof Error ? error.message : String(error)}`,
+          )
+        }
+        const rules = validateChannelRules(json)
+        if (!rules.success) {
+          throw new Error(`${opts.channelRules}: ${rules.errors.join('; ')}`)
+        }
+        settings.channelRules = rules.data
+      }
+      const store = new SqliteStore(dbPath(opts.db))
+      try {
+        const found = await findProject(store, opts.project)
+        if (Object.keys(settings).length > 0) await store.updateProject(found.id, { settings })
+        const updated = await findProject(store, found.id)
+        console.log(JSON.stringify(updated.settings, null, 2))
+      } finally {
+        await store.close()
+      }
+    },
+  )
+
+/** The project with this id, else the first one created. */
+async function findProject(store: SqliteStore, id: string | undefined): Promise<Project> {
+  const projects = await store.listProjects()
+  const found = id ? projects.find((p) => p.id === id) : projects[0]
+  if (!found) throw new Error(`No project ${id ?? '(the database has none)'}`)
+  return found
+}
+
 const person = program.command('person').description('Look up and erase persons')
 
 person
@@ -125,9 +199,7 @@ person
       )
     const store = new SqliteStore(dbPath(opts.db))
     try {
-      const projects = await store.listProjects()
-      const project = opts.project ? projects.find((p) => p.id === opts.project) : projects[0]
-      if (!project) throw new Error(`No project ${opts.project ?? '(the database has none)'}`)
+      const project = await findProject(store, opts.project)
       const erasure = await erasePerson(store, project, key.key)
       console.log(
         `Erased ${erasure.person}: ${erasure.deleted.events} events, ${erasure.deleted.identityLinks} identity links`,
@@ -140,6 +212,8 @@ person
       await store.close()
     }
   })
+
+registerImportCommand(program)
 
 program.parseAsync().catch((error: unknown) => {
   console.error(`touchline: ${error instanceof Error ? error.message : String(error)}`)

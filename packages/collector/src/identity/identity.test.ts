@@ -6,83 +6,7 @@ import { createApp } from '../app'
 import { createProject } from '../projects/projects'
 import { SqliteStore } from '../store/sqlite/sqlite-store'
 import type { ProjectSettings } from '../store/store'
-import { createTestApp } from '../testing/test-app'
-
-const T0 = Date.parse('2026-02-02T09:00:00.000Z')
-const MIN = 60_000
-const DAY = 86_400_000
-const at = (ms: number) => new Date(ms).toISOString()
-const RANGE = 'from=2026-02-01&to=2026-03-01'
-
-type Event = Record<string, unknown>
-const visit = (
-  messageId: string,
-  anonymousId: string,
-  time: number,
-  url: string,
-  extra: { context?: Event } = {},
-) => ({
-  type: 'page',
-  messageId,
-  anonymousId,
-  timestamp: at(time),
-  context: { page: { url }, ...extra.context },
-})
-const identify = (messageId: string, time: number, ids: Event, email?: string, extra = {}) => ({
-  type: 'identify',
-  messageId,
-  timestamp: at(time),
-  ...ids,
-  ...(email ? { traits: { email } } : {}),
-  ...extra,
-})
-const track = (
-  messageId: string,
-  time: number,
-  ids: Event,
-  event = 'demo_request',
-  extra = {},
-) => ({
-  type: 'track',
-  event,
-  messageId,
-  timestamp: at(time),
-  ...ids,
-  ...extra,
-})
-const inSession = (id: string, start: number) => ({
-  context: { session: { id, index: 1, start } },
-})
-
-/** A test app with secret-key helpers: send (trusted timestamps), report, persons. */
-async function setup(settings: Partial<ProjectSettings> = {}) {
-  const ctx = await createTestApp({ settings })
-  const auth = { authorization: `Bearer ${ctx.secretKey}` }
-  const send = async (...batch: Event[]) => {
-    const res = await ctx.post('/v1/batch', { batch }, { headers: auth })
-    expect(await res.json()).toMatchObject({ accepted: batch.length, rejected: [] })
-  }
-  const report = async (query: string) => {
-    const res = await ctx.app.request(`/v1/reports/attribution?${query}&${RANGE}`, {
-      headers: auth,
-    })
-    expect(res.status).toBe(200)
-    return (await res.json()) as {
-      totals: { conversions: number; value: number }
-      rows: { key: string; conversions: number; value: number }[]
-    }
-  }
-  const rows = async (query: string) =>
-    (await report(query)).rows.map((row) => [row.key, row.conversions, row.value])
-  const persons = async (query: string, method = 'GET', key = ctx.secretKey) => {
-    const res = await ctx.app.request(`/v1/persons?${query}`, {
-      method,
-      headers: { authorization: `Bearer ${key}` },
-    })
-    return { status: res.status, body: await res.json() }
-  }
-  return { ...ctx, send, report, rows, persons }
-}
+import { at, DAY, identify, inSession, MIN, setup, T0, track, visit } from '../testing/journeys'
 
 describe('identity stitching in reports', () => {
   it('is retroactive: touches before the identify join the person, and a CRM conversion with userId + email attaches', async () => {
@@ -424,7 +348,12 @@ describe('DELETE /v1/persons (GDPR erase)', () => {
     const tables = store.db
       .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
       .all() as { name: string }[]
-    expect(tables.map((t) => t.name).sort()).toEqual(['events', 'identity_links', 'projects'])
+    expect(tables.map((t) => t.name).sort()).toEqual([
+      'erasures',
+      'events',
+      'identity_links',
+      'projects',
+    ])
     for (const { name } of tables) {
       const rows = JSON.stringify(store.db.prepare(`SELECT * FROM ${name}`).all())
       expect(rows.toLowerCase()).not.toContain('zed')

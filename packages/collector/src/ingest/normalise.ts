@@ -1,4 +1,4 @@
-import type { ValidEvent } from '@touchline/shared/schema'
+import { emailOf, type ValidEvent } from '@touchline/shared/schema'
 import { nanoid } from 'nanoid'
 import type { EventRow } from '../store/store'
 
@@ -49,8 +49,7 @@ export function toEventRow(event: ValidEvent, options: NormaliseOptions): EventR
   const pageProps = event.type === 'page' ? properties : {}
   const page = context.page ?? {}
   const campaign = context.campaign ?? {}
-  // A group call's traits are the company's: its email is not the sender's.
-  const email = event.type === 'group' ? null : (str(traits.email)?.toLowerCase() ?? null)
+  const email = emailOf(event) ?? null
   const session = context.session
   return {
     projectId: options.projectId,

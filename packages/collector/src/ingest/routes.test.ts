@@ -65,7 +65,7 @@ describe('POST /v1/batch', () => {
             "index": 2,
           },
           {
-            "error": "anonymousId: every event needs an "anonymousId" or a "userId"",
+            "error": "anonymousId: every event needs an "anonymousId", a "userId" or a "traits.email"",
             "index": 3,
           },
           {

@@ -6,13 +6,13 @@ import {
 } from '@touchline/shared/schema'
 import { type Context, Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
-import { isbot } from 'isbot'
 import { authenticate } from '../auth/authenticate'
 import { keyFromAuthorization } from '../auth/keys'
 import type { EventRow, Store } from '../store/store'
 import { readJsonBody } from './body'
 import { toEventRow } from './normalise'
 import type { RateLimiter } from './rate-limit'
+import { sentByBot } from './visitor-agent'
 
 export const MAX_EVENT_BYTES = 32 * 1024
 
@@ -96,7 +96,7 @@ export function ingestRoutes({ store, now, limiter, clientAddress }: IngestDeps)
     }
     const receivedAt = now()
     const sentAt = typeof incoming.sentAt === 'number' ? incoming.sentAt : undefined
-    const requestIsBot = !secret && isbot(request.headers.get('user-agent'))
+    const agent = { userAgent: request.headers.get('user-agent'), secret }
     const rows: EventRow[] = []
     const rejected: IngestResponse['rejected'] = []
     let accepted = 0
@@ -119,8 +119,7 @@ export function ingestRoutes({ store, now, limiter, clientAddress }: IngestDeps)
         return
       }
       accepted++
-      // Bots are answered like everyone else and not stored.
-      if (requestIsBot || (!secret && isbot(parsed.value.context?.userAgent))) return
+      if (sentByBot(parsed.value, agent)) return
       rows.push(
         toEventRow(parsed.value, { projectId: project.id, receivedAt, trusted: secret, sentAt }),
       )

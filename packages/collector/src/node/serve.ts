@@ -6,6 +6,8 @@ import { getConnInfo } from '@hono/node-server/conninfo'
 import type { Context } from 'hono'
 import { createApp } from '../app'
 import { ensureDefaultProject } from '../projects/projects'
+import { InProcessRunner } from '../reports/runner'
+import { WorkerRunner } from '../reports/worker-runner'
 import { SqliteStore } from '../store/sqlite/sqlite-store'
 
 /**
@@ -93,9 +95,13 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     ...(options.allowedOrigins ? { allowedOrigins: options.allowedOrigins } : {}),
   })
   const sdkScript = readSdkScript()
+  // Reports run in a worker thread over the same file, so they never stall ingestion.
+  const reports =
+    options.dbPath === ':memory:' ? new InProcessRunner(store) : new WorkerRunner(options.dbPath)
   const app = createApp({
     store,
     sdkScript,
+    reports,
     rateLimit: { perSecond: options.rateLimit ?? DEFAULT_RATE_LIMIT },
     clientAddress: (c: Context) =>
       (options.trustProxy && c.req.header('x-forwarded-for')?.split(',')[0]?.trim()) ||
@@ -136,7 +142,9 @@ export async function startCollector(options: CollectorOptions): Promise<Running
         done()
       })
       closeIdle()
-    }).then(() => store.close())
+    })
+      .then(() => reports.close())
+      .then(() => store.close())
     return closing
   }
   return { url, port, store, close }

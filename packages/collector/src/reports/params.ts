@@ -1,4 +1,4 @@
-import { GROUP_BYS, MODELS } from '@touchline/shared'
+import { DEFAULT_HALF_LIFE_DAYS, GROUP_BYS, MODELS } from '@touchline/shared'
 import { formatIssues } from '@touchline/shared/schema'
 import { HTTPException } from 'hono/http-exception'
 import { z } from 'zod'
@@ -37,6 +37,11 @@ const querySchema = z.object({
     .min(1, '"lookbackDays" must be a whole number of days from 1 to 730')
     .max(730, '"lookbackDays" must be a whole number of days from 1 to 730')
     .optional(),
+  halfLifeDays: z.coerce
+    .number({ error: '"halfLifeDays" must be a number of days from 0.1 to 365' })
+    .min(0.1, '"halfLifeDays" must be a number of days from 0.1 to 365')
+    .max(365, '"halfLifeDays" must be a number of days from 0.1 to 365')
+    .default(DEFAULT_HALF_LIFE_DAYS),
   groupBy: oneOf('groupBy', GROUP_BYS).default('source'),
   level: oneOf('level', LEVELS).default('person'),
   occurrence: oneOf('occurrence', OCCURRENCES).default('first'),

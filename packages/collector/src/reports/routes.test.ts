@@ -1,3 +1,4 @@
+import { GROUP_BYS, MODELS } from '@touchline/shared'
 import { describe, expect, it } from 'vitest'
 import { createTestApp } from '../testing/test-app'
 
@@ -105,7 +106,7 @@ describe('GET /v1/reports/attribution', () => {
     expect(body.rows).toEqual([
       { key: '(unattributed)', conversions: 1, value: 0, share: 1 / 3 },
       { key: 'google / cpc', conversions: 1, value: 300, share: 1 / 3 },
-      { key: 'news.ycombinator.com / referral', conversions: 1, value: 0, share: 1 / 3 },
+      { key: 'hacker news / social', conversions: 1, value: 0, share: 1 / 3 },
     ])
   })
 
@@ -148,7 +149,7 @@ describe('GET /v1/reports/attribution', () => {
     )
     expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8')
     expect(await res.text()).toBe(
-      'source,conversions,value,share\r\n(unattributed),1,0,0.3333333333333333\r\ngoogle,1,300,0.3333333333333333\r\nnews.ycombinator.com,1,0,0.3333333333333333\r\n',
+      'source,conversions,value,share\r\n(unattributed),1,0,0.3333333333333333\r\ngoogle,1,300,0.3333333333333333\r\nhacker news,1,0,0.3333333333333333\r\n',
     )
   })
 
@@ -164,14 +165,23 @@ describe('GET /v1/reports/attribution', () => {
 
   it('answers invalid parameters with 400 naming the parameter and the allowed values', async () => {
     const { report } = await seeded()
-    expect(await report('model=markov&groupBy=channel&level=household&from=yesterday')).toEqual({
+    const invalid = 'model=ga4&groupBy=country&level=household&from=yesterday'
+    expect(await report(invalid)).toEqual({
       status: 400,
       body: {
         success: false,
-        error:
-          '"conversion" is required: the track event name to attribute; "model" must be one of: first_touch, last_touch, linear; "from" must be an ISO date or date-time (UTC); "groupBy" must be one of: source, medium, source_medium, campaign, content, term, landing_page; "level" must be one of: person, account',
+        error: [
+          '"conversion" is required: the track event name to attribute',
+          `"model" must be one of: ${MODELS.join(', ')}`,
+          '"from" must be an ISO date or date-time (UTC)',
+          `"groupBy" must be one of: ${GROUP_BYS.join(', ')}`,
+          '"level" must be one of: person, account',
+        ].join('; '),
       },
     })
+    expect((await report('conversion=x&halfLifeDays=0')).body.error).toBe(
+      '"halfLifeDays" must be a number of days from 0.1 to 365',
+    )
     expect((await report('conversion=x&lookbackDays=0')).body.error).toBe(
       '"lookbackDays" must be a whole number of days from 1 to 730',
     )

@@ -1,11 +1,12 @@
 import { Hono } from 'hono'
 import { authenticateSecret } from '../auth/authenticate'
 import type { Store } from '../store/store'
-import { attributionReport, toCsv } from './attribution'
+import { toCsv } from './attribution'
 import { parseReportParams } from './params'
+import type { ReportRunner } from './runner'
 
 /** Report API: secret key only. */
-export function reportRoutes(store: Store, now: () => number): Hono {
+export function reportRoutes(store: Store, runner: ReportRunner, now: () => number): Hono {
   const routes = new Hono()
   routes.get('/attribution', async (c) => {
     const project = await authenticateSecret(store, c.req.header('authorization'), 'Reports')
@@ -13,7 +14,7 @@ export function reportRoutes(store: Store, now: () => number): Hono {
       now: now(),
       lookbackDays: project.settings.lookbackDays,
     })
-    const report = await attributionReport(store, project, params)
+    const report = await runner.run('attribution', project, params)
     if (params.format === 'csv') {
       c.header('Content-Type', 'text/csv; charset=utf-8')
       c.header('Content-Disposition', `attachment; filename="attribution-${params.model}.csv"`)

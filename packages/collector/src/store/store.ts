@@ -1,3 +1,5 @@
+import type { ChannelRule } from '@touchline/shared'
+
 /**
  * The storage interface. The HTTP app and reports talk only to this, so a deployment
  * that outgrows one machine can swap SQLite for another engine behind it.
@@ -15,6 +17,8 @@ export interface ProjectSettings {
    * disposable lists (e.g. a partner's or the project's own domain).
    */
   accountDomainsExcluded: string[]
+  /** The project's own channel rules, tried in order before the GA4 defaults (PRODUCT.md §6). */
+  channelRules: ChannelRule[]
 }
 
 export const DEFAULT_PROJECT_SETTINGS: ProjectSettings = {
@@ -23,6 +27,7 @@ export const DEFAULT_PROJECT_SETTINGS: ProjectSettings = {
   sessionTimeoutMinutes: 30,
   lookbackDays: 90,
   accountDomainsExcluded: [],
+  channelRules: [],
 }
 
 export interface Project {
@@ -68,9 +73,16 @@ export interface EventRow {
   context: string | null
 }
 
-/** A visit: a browser event with page context, the raw material of sessions and touches. */
+/**
+ * A visit: an event with page context, the raw material of sessions and touches. Sent by a
+ * browser (with an anonymous ID) or imported from a server (with only a userId or email).
+ */
 export interface VisitRow {
-  anonymousId: string
+  /** The event's row id: reports load what is new since the last id they saw. */
+  id: number
+  anonymousId: string | null
+  userId: string | null
+  email: string | null
   timestamp: number
   sessionId: string | null
   pageUrl: string
@@ -80,6 +92,33 @@ export interface VisitRow {
   utmCampaign: string | null
   utmTerm: string | null
   utmContent: string | null
+}
+
+/** An offline touch: a `track` event named `touch` (PRODUCT.md §3). */
+export interface OfflineTouchRow {
+  id: number
+  messageId: string
+  anonymousId: string | null
+  userId: string | null
+  email: string | null
+  sessionId: string | null
+  timestamp: number
+  /** The event's properties as JSON: channel, source, medium, campaign, content, term. */
+  properties: string | null
+}
+
+/** Row ids `afterId < id ≤ upToId`. */
+export interface IdRange {
+  afterId: number
+  upToId: number
+}
+
+/** What a report cache compares to know whether it is current. */
+export interface StoreVersion {
+  /** The newest event's row id. */
+  lastEventId: number
+  /** Erasures so far: any erasure invalidates what a cache holds. */
+  erasures: number
 }
 
 export interface ConversionRow {
@@ -166,8 +205,14 @@ export interface Store {
   insertEvents(rows: readonly EventRow[]): Promise<number>
   /** Track events named `name` with from ≤ timestamp < to, in time order. */
   conversions(projectId: string, name: string, from: number, to: number): Promise<ConversionRow[]>
-  /** Visits of these anonymous IDs up to `until` (inclusive), sorted by time. */
-  visits(projectId: string, anonymousIds: readonly string[], until: number): Promise<VisitRow[]>
+  /** The newest event id and the number of erasures, for report caches. */
+  version(projectId: string): Promise<StoreVersion>
+  /** Visits (events with a page URL) with row ids in `range`, in id order. */
+  visits(projectId: string, range: IdRange): Promise<VisitRow[]>
+  /** Offline touches with row ids in `range`, in id order. */
+  offlineTouches(projectId: string, range: IdRange): Promise<OfflineTouchRow[]>
+  /** Whether an event in `range` is identity evidence (names a userId or email, alias, group). */
+  hasIdentityEvidence(projectId: string, range: IdRange): Promise<boolean>
   /**
    * The project's identity evidence: identity links (events with an anonymous ID and a
    * userId or email, and server-side events with both a userId and an email), alias and

@@ -57,6 +57,22 @@ describe('acquisitionOf', () => {
       landingPage: '(not set)',
     })
   })
+
+  it('names a search engine or social network referrer after the site (PRODUCT.md §6)', () => {
+    const from = (referrer: string) => {
+      const { source, medium } = acquisitionOf({ url: 'https://acme.test/', referrer })
+      return `${source} / ${medium}`
+    }
+    expect(from('https://www.google.co.uk/')).toBe('google / organic')
+    expect(from('https://www.bing.com/search?q=acme')).toBe('bing / organic')
+    expect(from('https://duckduckgo.com/')).toBe('duckduckgo / organic')
+    expect(from('https://l.facebook.com/l.php?u=x')).toBe('facebook / social')
+    expect(from('https://t.co/abc')).toBe('twitter / social')
+    expect(from('https://www.linkedin.com/feed/')).toBe('linkedin / social')
+    expect(from('https://shopping.naver.com/')).toBe('shopping.naver.com / referral')
+    expect(from('https://www.youtube.com/')).toBe('youtube.com / referral')
+    expect(from('https://brave.com/')).toBe('brave.com / referral')
+  })
 })
 
 describe('arrivalKey', () => {

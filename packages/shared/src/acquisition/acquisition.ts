@@ -5,6 +5,7 @@ import {
   campaignFromSearch,
   clickIdFromSearch,
 } from '../campaign/params'
+import { knownSiteOfHost } from '../channels/categories'
 
 /** Where a session came from: the dimensions reports group by (PRODUCT.md §6, §7). */
 export interface Acquisition {
@@ -15,6 +16,8 @@ export interface Acquisition {
   term: string
   landingPage: string
   clickId?: ClickIdName
+  /** An offline touch's own channel (`properties.channel`): it overrides channel grouping. */
+  channel?: string
 }
 type ClickIdName = ClickId['name']
 
@@ -78,7 +81,9 @@ export function externalReferrerHost(
 
 /**
  * Source, medium and campaign of a visit: utm_* first, then an ad click ID, then an
- * external referrer (host/referral), else (direct)/(none).
+ * external referrer, else (direct)/(none). A referrer from a known search engine is
+ * `<engine>/organic`, from a known social network `<site>/social`, named as in the source
+ * categories (`www.google.co.uk` → google, `t.co` → twitter); any other is `<host>/referral`.
  */
 export function acquisitionOf(
   input: AcquisitionInput,
@@ -103,10 +108,15 @@ export function acquisitionOf(
     return { ...base, source, medium }
   }
   const referrerHost = externalReferrerHost(input.referrer, input.url, options)
-  if (referrerHost) {
-    return { ...base, source: referrerHost.replace(/^www\./, ''), medium: 'referral' }
-  }
+  if (referrerHost) return { ...base, ...referrerSourceMedium(referrerHost) }
   return { ...base, ...DIRECT }
+}
+
+function referrerSourceMedium(host: string): { source: string; medium: string } {
+  const known = knownSiteOfHost(host)
+  if (known?.category === 'search') return { source: known.site.name, medium: 'organic' }
+  if (known?.category === 'social') return { source: known.site.name, medium: 'social' }
+  return { source: host.replace(/^www\./, ''), medium: 'referral' }
 }
 
 function stripEmpty(campaign: Campaign | undefined): Campaign {

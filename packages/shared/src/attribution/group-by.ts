@@ -1,7 +1,10 @@
 import type { Acquisition } from '../acquisition/acquisition'
+import { channelOf } from '../channels/channels'
+import type { ChannelRule } from '../channels/custom-rules'
 
-/** Dimensions a report can group credit by (PRODUCT.md §7). `channel` arrives with GA4 grouping. */
+/** Dimensions a report can group credit by (PRODUCT.md §7). */
 export const GROUP_BYS = [
+  'channel',
   'source',
   'medium',
   'source_medium',
@@ -12,8 +15,18 @@ export const GROUP_BYS = [
 ] as const
 export type GroupBy = (typeof GROUP_BYS)[number]
 
-export function groupKey(acquisition: Acquisition, groupBy: GroupBy): string {
+/**
+ * The key a touch is credited under. `channel` is its channel (PRODUCT.md §6), with the
+ * project's custom channel rules when given.
+ */
+export function groupKey(
+  acquisition: Acquisition,
+  groupBy: GroupBy,
+  channelRules: readonly ChannelRule[] = [],
+): string {
   switch (groupBy) {
+    case 'channel':
+      return channelOf(acquisition, channelRules)
     case 'source':
       return acquisition.source
     case 'medium':

@@ -1,10 +1,12 @@
-import { credits, type Model } from './models'
+import { removalEffectShares, removalEffects } from './markov'
+import { credits, isRuleModel, type Model, type Touch } from './models'
+import { KeyNumbering } from './paths'
+import { shapleyCreditsOfPaths } from './shapley'
 
 export const UNATTRIBUTED = '(unattributed)'
 const DAY_MS = 86_400_000
 
-export interface KeyedTouch {
-  time: number
+export interface KeyedTouch extends Touch {
   /** The grouping key of this touch (its source, channel, …). */
   key: string
 }
@@ -14,14 +16,23 @@ export interface Conversion {
   owner: string
   time: number
   value: number
+  /** When the person was first identified (epoch ms), for `w_shaped`; undefined if never. */
+  identifiedAt?: number | undefined
 }
 
 export interface AttributionInput {
   model: Model
   lookbackDays: number
   conversions: readonly Conversion[]
-  /** Each owner's touches, sorted by time. */
+  /** Each owner's touches (any order: they are sorted by time, then key). */
   touchesByOwner: ReadonlyMap<string, readonly KeyedTouch[]>
+  /**
+   * For `markov` and `shapley`: the touches in the report range of each person (account)
+   * with no counted conversion, one list per person.
+   */
+  nonConverting?: readonly (readonly KeyedTouch[])[] | undefined
+  /** For `time_decay` (default 7). */
+  halfLifeDays?: number | undefined
 }
 
 export interface AttributionRow {
@@ -36,48 +47,139 @@ export interface AttributionResult {
   rows: AttributionRow[]
 }
 
-/** The touches of a journey: within `lookbackDays` before the conversion, in time order. */
+/**
+ * The touches of a journey: within `lookbackDays` before the conversion, in time order (ties
+ * by key, then non-Direct first, so that the result never depends on the input order).
+ */
 export function journeyOf(
   touches: readonly KeyedTouch[],
   conversionTime: number,
   lookbackDays: number,
 ): KeyedTouch[] {
   const earliest = conversionTime - lookbackDays * DAY_MS
-  return touches.filter((touch) => touch.time >= earliest && touch.time <= conversionTime)
+  const journey = touches.filter((touch) => touch.time >= earliest && touch.time <= conversionTime)
+  return isSorted(journey, compareTouches) ? journey : journey.sort(compareTouches)
 }
 
-/** Credits every conversion to the keys of its journey and sums them into rows. */
+/**
+ * Credits every conversion to the keys of its journey and sums them into rows. A conversion
+ * with an empty journey is credited to `(unattributed)` under every model; the data-driven
+ * models learn from, and share out, the other (attributed) conversions only.
+ */
 export function attribute(input: AttributionInput): AttributionResult {
-  const byKey = new Map<string, { conversions: number; value: number }>()
-  const add = (key: string, credit: number, value: number) => {
-    const row = byKey.get(key) ?? { conversions: 0, value: 0 }
-    row.conversions += credit
-    row.value += credit * value
-    byKey.set(key, row)
+  const rows = new Map<string, { conversions: number; value: number }>()
+  const add = (key: string, conversions: number, value: number) => {
+    if (!(conversions > 0)) return
+    const row = rows.get(key) ?? { conversions: 0, value: 0 }
+    row.conversions += conversions
+    row.value += value
+    rows.set(key, row)
   }
-  let totalValue = 0
-  for (const conversion of input.conversions) {
-    totalValue += conversion.value
-    const journey = journeyOf(
-      input.touchesByOwner.get(conversion.owner) ?? [],
-      conversion.time,
-      input.lookbackDays,
-    )
-    if (journey.length === 0) {
-      add(UNATTRIBUTED, 1, conversion.value)
-      continue
+  const sortedByOwner = new Map<string, readonly KeyedTouch[]>()
+  const touchesOf = (owner: string) => {
+    let touches = sortedByOwner.get(owner)
+    if (!touches) {
+      touches = sortTouches(input.touchesByOwner.get(owner) ?? [])
+      sortedByOwner.set(owner, touches)
     }
-    credits(input.model, journey).forEach((credit, i) => {
-      if (credit > 0) add((journey[i] as KeyedTouch).key, credit, conversion.value)
-    })
+    return touches
   }
-  const total = input.conversions.length
-  const rows = [...byKey].map(([key, row]) => ({
+
+  // A canonical order, so that sums (floating point) do not depend on the input order.
+  const conversions = [...input.conversions].sort(compareConversions)
+  const attributed: { conversion: Conversion; journey: KeyedTouch[] }[] = []
+  let totalValue = 0
+  for (const conversion of conversions) {
+    totalValue += conversion.value
+    const journey = journeyOf(touchesOf(conversion.owner), conversion.time, input.lookbackDays)
+    if (journey.length === 0) add(UNATTRIBUTED, 1, conversion.value)
+    else attributed.push({ conversion, journey })
+  }
+
+  const model = input.model
+  if (isRuleModel(model)) {
+    for (const { conversion, journey } of attributed) {
+      const options = { halfLifeDays: input.halfLifeDays, identifiedAt: conversion.identifiedAt }
+      credits(model, journey, options).forEach((credit, i) => {
+        add((journey[i] as KeyedTouch).key, credit, credit * conversion.value)
+      })
+    }
+  } else {
+    const numbering = new KeyNumbering()
+    const converting = attributed.map(({ journey }) => numbering.pathOf(journey))
+    const nonConverting = (input.nonConverting ?? []).map((touches) =>
+      numbering.pathOf(sortTouches(touches)),
+    )
+    if (model === 'markov') {
+      const paths = [
+        ...converting.map((ids) => ({ ids, conversions: 1, nonConversions: 0 })),
+        ...nonConverting.map((ids) => ({ ids, conversions: 0, nonConversions: 1 })),
+      ]
+      const shares = removalEffectShares(removalEffects(numbering.keys, paths))
+      if (shares) {
+        const value = attributed.reduce((sum, { conversion }) => sum + conversion.value, 0)
+        for (const [key, share] of shares) add(key, share * attributed.length, share * value)
+      } else {
+        // Unreachable in exact arithmetic (a converting path gives its keys a positive
+        // removal effect); kept so that rounding can never lose conversions: last touch.
+        for (const { conversion, journey } of attributed) {
+          add((journey[journey.length - 1] as KeyedTouch).key, 1, conversion.value)
+        }
+      }
+    } else {
+      const creditsOfPaths = shapleyCreditsOfPaths(converting, nonConverting)
+      for (const [i, path] of converting.entries()) {
+        const { value } = (attributed[i] as (typeof attributed)[number]).conversion
+        for (const [position, credit] of (creditsOfPaths[i] ?? []).entries()) {
+          add(numbering.keys[path[position] as number] as string, credit, credit * value)
+        }
+      }
+    }
+  }
+
+  const total = conversions.length
+  const result = [...rows].map(([key, row]) => ({
     key,
     conversions: row.conversions,
     value: row.value,
     share: total === 0 ? 0 : row.conversions / total,
   }))
-  rows.sort((a, b) => b.conversions - a.conversions || a.key.localeCompare(b.key))
-  return { totals: { conversions: total, value: totalValue }, rows }
+  // Conversions within 1e-9 of each other tie and are ordered by key: rounding noise (1/3 × 3
+  // against 1) never decides the order.
+  const rank = (row: AttributionRow) => Math.round(row.conversions * 1e9)
+  result.sort((a, b) => rank(b) - rank(a) || a.key.localeCompare(b.key))
+  return { totals: { conversions: total, value: totalValue }, rows: result }
+}
+
+function compareTouches(a: KeyedTouch, b: KeyedTouch): number {
+  return (
+    a.time - b.time ||
+    compareStrings(a.key, b.key) ||
+    Number(a.direct === true) - Number(b.direct === true)
+  )
+}
+
+function compareConversions(a: Conversion, b: Conversion): number {
+  return (
+    a.time - b.time ||
+    compareStrings(a.owner, b.owner) ||
+    a.value - b.value ||
+    (a.identifiedAt ?? Infinity) - (b.identifiedAt ?? Infinity) ||
+    0
+  )
+}
+
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
+}
+
+function isSorted<T>(list: readonly T[], compare: (a: T, b: T) => number): boolean {
+  for (let i = 1; i < list.length; i++) {
+    if (compare(list[i - 1] as T, list[i] as T) > 0) return false
+  }
+  return true
+}
+
+function sortTouches(touches: readonly KeyedTouch[]): readonly KeyedTouch[] {
+  return isSorted(touches, compareTouches) ? touches : [...touches].sort(compareTouches)
 }

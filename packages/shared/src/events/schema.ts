@@ -111,10 +111,45 @@ export const eventSchema = z
     [pageEventSchema, trackEventSchema, identifyEventSchema, groupEventSchema, aliasEventSchema],
     { error: `"type" must be one of ${EVENT_TYPES.join(', ')}` },
   )
-  .refine((event) => event.userId !== undefined || event.anonymousId !== undefined, {
-    message: 'every event needs an "anonymousId" or a "userId"',
-    path: ['anonymousId'],
-  })
+  .refine(
+    (event) =>
+      event.userId !== undefined || event.anonymousId !== undefined || emailOf(event) !== undefined,
+    {
+      message: 'every event needs an "anonymousId", a "userId" or a "traits.email"',
+      path: ['anonymousId'],
+    },
+  )
+  .refine(
+    (event) =>
+      event.type !== 'track' || event.event !== 'touch' || isText(event.properties?.channel),
+    {
+      message: 'an offline "touch" event needs "properties.channel" (for example "Events")',
+      path: ['properties', 'channel'],
+    },
+  )
+
+const isText = (value: unknown): value is string => typeof value === 'string' && value.trim() !== ''
+
+/**
+ * The sender's email: `traits.email`, else `context.traits.email` (where Segment libraries
+ * put it on track calls). Not for `group` calls, whose traits are the company's.
+ */
+export function emailOf(event: {
+  type: string
+  traits?: Record<string, unknown> | undefined
+  context?: Record<string, unknown> | undefined
+}): string | undefined {
+  if (event.type === 'group') return undefined
+  const contextTraits = event.context?.traits
+  const candidates = [
+    event.traits?.email,
+    typeof contextTraits === 'object' && contextTraits !== null
+      ? (contextTraits as Record<string, unknown>).email
+      : undefined,
+  ]
+  const email = candidates.find(isText)
+  return email?.trim().toLowerCase()
+}
 
 /** The batch envelope. Events are validated one by one so a bad one never fails the batch. */
 export const batchEnvelopeSchema = z.object({

@@ -73,4 +73,12 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX events_email ON events (project_id, email) WHERE email IS NOT NULL;
   CREATE INDEX events_previous ON events (project_id, previous_id) WHERE previous_id IS NOT NULL;
   `,
+  /* 3: erasures, so report caches know to reload; no personal data is kept */ `
+  CREATE TABLE erasures (
+    id         INTEGER PRIMARY KEY,
+    project_id TEXT NOT NULL REFERENCES projects(id),
+    erased_at  INTEGER NOT NULL,
+    events     INTEGER NOT NULL
+  ) STRICT;
+  `,
 ]

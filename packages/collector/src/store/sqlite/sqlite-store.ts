@@ -8,12 +8,15 @@ import {
   type ErasureCounts,
   type EventRow,
   type IdentityEvidence,
+  type IdRange,
   type NewProject,
+  type OfflineTouchRow,
   type PersonIdentifiers,
   type Project,
   type ProjectPatch,
   type ProjectSettings,
   type Store,
+  type StoreVersion,
   type VisitRow,
 } from '../store'
 import { MIGRATIONS } from './migrations'
@@ -283,20 +286,49 @@ export class SqliteStore implements Store {
       .all(projectId, name, from, to) as ConversionRow[]
   }
 
-  async visits(
-    projectId: string,
-    anonymousIds: readonly string[],
-    until: number,
-  ): Promise<VisitRow[]> {
-    const statement = this.db.prepare(
-      `SELECT anonymous_id AS anonymousId, timestamp, session_id AS sessionId, page_url AS pageUrl,
-         referrer, utm_source AS utmSource, utm_medium AS utmMedium, utm_campaign AS utmCampaign,
-         utm_term AS utmTerm, utm_content AS utmContent
-       FROM events
-       WHERE project_id = ? AND anonymous_id = ? AND timestamp <= ? AND page_url IS NOT NULL
-       ORDER BY timestamp, id`,
-    )
-    return anonymousIds.flatMap((id) => statement.all(projectId, id, until) as VisitRow[])
+  async version(projectId: string): Promise<StoreVersion> {
+    const { lastEventId } = this.db
+      .prepare('SELECT coalesce(max(id), 0) AS lastEventId FROM events')
+      .get() as { lastEventId: number }
+    const { erasures } = this.db
+      .prepare('SELECT count(*) AS erasures FROM erasures WHERE project_id = ?')
+      .get(projectId) as { erasures: number }
+    return { lastEventId, erasures }
+  }
+
+  async visits(projectId: string, range: IdRange): Promise<VisitRow[]> {
+    return this.db
+      .prepare(
+        `SELECT id, anonymous_id AS anonymousId, user_id AS userId, email, timestamp,
+           session_id AS sessionId, page_url AS pageUrl, referrer, utm_source AS utmSource,
+           utm_medium AS utmMedium, utm_campaign AS utmCampaign, utm_term AS utmTerm,
+           utm_content AS utmContent
+         FROM events
+         WHERE id > ? AND id <= ? AND project_id = ? AND page_url IS NOT NULL
+         ORDER BY id`,
+      )
+      .all(range.afterId, range.upToId, projectId) as VisitRow[]
+  }
+
+  async offlineTouches(projectId: string, range: IdRange): Promise<OfflineTouchRow[]> {
+    return this.db
+      .prepare(
+        `SELECT id, message_id AS messageId, anonymous_id AS anonymousId, user_id AS userId, email,
+           session_id AS sessionId, timestamp, properties FROM events
+         WHERE id > ? AND id <= ? AND project_id = ? AND type = 'track' AND event = 'touch'
+         ORDER BY id`,
+      )
+      .all(range.afterId, range.upToId, projectId) as OfflineTouchRow[]
+  }
+
+  async hasIdentityEvidence(projectId: string, range: IdRange): Promise<boolean> {
+    const row = this.db
+      .prepare(
+        `SELECT 1 FROM events WHERE id > ? AND id <= ? AND project_id = ?
+           AND (user_id IS NOT NULL OR email IS NOT NULL OR group_id IS NOT NULL) LIMIT 1`,
+      )
+      .get(range.afterId, range.upToId, projectId)
+    return row !== undefined
   }
 
   async identityEvidence(projectId: string): Promise<IdentityEvidence> {
@@ -346,6 +378,11 @@ export class SqliteStore implements Store {
              OR ${within('user_id')} OR ${within('email')})`,
         )
         .run(projectId, anonymousIds, userIds, emails).changes
+      if (events > 0 || identityLinks > 0) {
+        this.db
+          .prepare('INSERT INTO erasures (project_id, erased_at, events) VALUES (?, ?, ?)')
+          .run(projectId, Date.now(), events)
+      }
       return { events, identityLinks }
     })
     const counts = erase.immediate()

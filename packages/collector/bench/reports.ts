@@ -1,0 +1,505 @@
+/**
+ * Report benchmark: `pnpm bench:reports [--events 1000000] [--ten]` (from the repository root).
+ *
+ * 1. Builds a SQLite database from the demo generator (src/demo/generate.ts) straight
+ *    through the store: `parseEvent`, `toEventRow` (trusted, as the secret key would) and
+ *    `SqliteStore.insertEvents` in chunks, no HTTP. The database is cached in the temporary
+ *    directory, keyed by size, seed and the code that shapes it, so reruns start at once.
+ * 2. Starts the real collector (`touchline serve`, a child process) on a copy of it.
+ * 3. Times `GET /v1/reports/attribution` for every model in `MODELS`, conversion
+ *    `demo_request`, grouped by channel, over the data set's last 90 days with a 90-day
+ *    lookback: a cold first call, then the median and p95 of warm runs, then all models
+ *    back-to-back.
+ * 4. Measures ingestion latency while reports run: 20-event `/v1/batch` bodies sent at a
+ *    steady rate with fetch, first alone, then with reports looping in parallel.
+ *
+ * Flags: --events N (default 1,000,000), --seed S (default 1), --runs N (warm runs per model,
+ * default 5), --ingest-seconds N (default 20), --rate N (batches per second, default 50),
+ * --ten (also 10,000,000 events: building it takes long, see the README), --rebuild
+ * (ignore the cached database).
+ */
+import type { ChildProcess } from 'node:child_process'
+import { createHash } from 'node:crypto'
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs'
+import { request } from 'node:http'
+import { cpus, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { GROUP_BYS, MODELS } from '@touchline/shared'
+import { parseEvent } from '@touchline/shared/schema'
+import { type DemoSummary, generateDemoEvents } from '../src/demo/generate'
+import { toEventRow } from '../src/ingest/normalise'
+import { createProject } from '../src/projects/projects'
+import { SqliteStore } from '../src/store/sqlite/sqlite-store'
+import type { EventRow } from '../src/store/store'
+import { type SpawnedServer, spawnCollector } from '../src/testing/spawn-server'
+import { batchFactory, EVENTS_PER_BATCH } from './events'
+
+// ---------------------------------------------------------------------------------------
+// Settings
+
+const { values: flags } = parseArgs({
+  options: {
+    events: { type: 'string', default: '1000000' },
+    seed: { type: 'string', default: '1' },
+    runs: { type: 'string', default: '5' },
+    'ingest-seconds': { type: 'string', default: '20' },
+    rate: { type: 'string', default: '50' },
+    ten: { type: 'boolean', default: false },
+    rebuild: { type: 'boolean', default: false },
+  },
+})
+
+function positive(name: string, raw: string | undefined): number {
+  const value = Number(raw?.replaceAll('_', ''))
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new Error(`--${name} must be a positive number, got "${raw}"`)
+  }
+  return value
+}
+
+const SIZES = [positive('events', flags.events), ...(flags.ten ? [10_000_000] : [])]
+const SEED = flags.seed ?? '1'
+const WARM_RUNS = Math.round(positive('runs', flags.runs))
+const INGEST_SECONDS = positive('ingest-seconds', flags['ingest-seconds'])
+const RATE = positive('rate', flags.rate)
+
+/** Six months of data; reports cover the last 90 days of it. */
+const DATA_FROM = '2026-05-01T00:00:00.000Z'
+const DATA_TO = '2026-11-01T00:00:00.000Z'
+const DAY = 86_400_000
+const REPORT_FROM = new Date(Date.parse(DATA_TO) - 90 * DAY).toISOString()
+const GROUP_BY = (GROUP_BYS as readonly string[]).includes('channel') ? 'channel' : 'source'
+const CONVERSION = 'demo_request'
+
+const WRITE_KEY = 'wk_bench_reports_0123456789'
+const SECRET_KEY = 'sk_bench_reports_0123456789abcdef0123'
+const CHUNK = 5_000
+
+const CACHE_DIR = join(tmpdir(), 'touchline-bench-reports')
+/** The code whose changes make a cached database stale. */
+const SHAPING_SOURCES = [
+  '../src/demo/generate.ts',
+  '../src/ingest/normalise.ts',
+  '../src/store/sqlite/migrations.ts',
+].map((path) => new URL(path, import.meta.url))
+
+const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
+const seconds = (ms: number) => `${fmt(ms / 1000, 1)} s`
+
+// ---------------------------------------------------------------------------------------
+// Child processes and the working copy: always cleaned up.
+
+const children = new Set<ChildProcess>()
+let workDir: string | undefined
+
+function cleanUp(): void {
+  for (const child of children) {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+  }
+  children.clear()
+  if (workDir) rmSync(workDir, { recursive: true, force: true })
+  workDir = undefined
+}
+process.on('exit', cleanUp)
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    console.error(`\n${signal}: stopping…`)
+    cleanUp()
+    process.exit(130)
+  })
+}
+
+// ---------------------------------------------------------------------------------------
+// The database
+
+interface BuiltDatabase {
+  path: string
+  summary: DemoSummary
+  buildMs: number
+  cached: boolean
+  bytes: number
+}
+
+function cacheKey(size: number): string {
+  const hash = createHash('sha256')
+  for (const url of SHAPING_SOURCES) hash.update(readFileSync(url))
+  hash.update(`${DATA_FROM} ${DATA_TO} ${WRITE_KEY} ${SECRET_KEY}`)
+  return `events-${size}-seed-${SEED}-${hash.digest('hex').slice(0, 12)}`
+}
+
+async function database(size: number): Promise<BuiltDatabase> {
+  mkdirSync(CACHE_DIR, { recursive: true })
+  const key = cacheKey(size)
+  const path = join(CACHE_DIR, `${key}.db`)
+  const meta = join(CACHE_DIR, `${key}.json`)
+  if (!flags.rebuild && existsSync(path) && existsSync(meta)) {
+    const { summary, buildMs } = JSON.parse(readFileSync(meta, 'utf8')) as {
+      summary: DemoSummary
+      buildMs: number
+    }
+    return { path, summary, buildMs, cached: true, bytes: statSync(path).size }
+  }
+  const partial = join(CACHE_DIR, `${key}.partial.db`)
+  for (const suffix of ['', '-wal', '-shm']) rmSync(`${partial}${suffix}`, { force: true })
+
+  console.log(`building ${fmt(size)} events into ${path}…`)
+  const started = performance.now()
+  const store = new SqliteStore(partial, { synchronous: 'NORMAL' })
+  // A throwaway build: a large page cache, no fsync.
+  store.db.pragma('cache_size = -1000000')
+  store.db.pragma('synchronous = OFF')
+  const { project } = await createProject(store, {
+    name: 'default',
+    writeKey: WRITE_KEY,
+    secretKey: SECRET_KEY,
+  })
+  const receivedAt = Date.parse(DATA_TO)
+  const generator = generateDemoEvents({ from: DATA_FROM, to: DATA_TO, events: size, seed: SEED })
+  let rows: EventRow[] = []
+  let done = 0
+  let lastReport = started
+  let summary: DemoSummary
+  for (;;) {
+    const next = generator.next()
+    if (next.done) {
+      summary = next.value
+      break
+    }
+    const parsed = parseEvent(next.value)
+    if (!parsed.ok) throw new Error(`generated event rejected: ${parsed.error}`)
+    rows.push(toEventRow(parsed.value, { projectId: project.id, receivedAt, trusted: true }))
+    if (rows.length === CHUNK) {
+      done += await store.insertEvents(rows)
+      rows = []
+      const now = performance.now()
+      if (now - lastReport > 5_000) {
+        lastReport = now
+        const rate = done / ((now - started) / 1000)
+        console.log(
+          `  ${fmt(done)} events (~${fmt((100 * done) / size)} %), ${fmt(rate)} events/s, ` +
+            `about ${seconds(Math.max(0, ((size - done) / rate) * 1000))} to go`,
+        )
+      }
+    }
+  }
+  done += await store.insertEvents(rows)
+  store.db.exec('ANALYZE')
+  await store.close()
+  const buildMs = performance.now() - started
+  renameSync(partial, path)
+  writeFileSync(meta, JSON.stringify({ summary, buildMs }, null, 2))
+  console.log(`  built ${fmt(done)} events in ${seconds(buildMs)}`)
+  return { path, summary, buildMs, cached: false, bytes: statSync(path).size }
+}
+
+// ---------------------------------------------------------------------------------------
+// HTTP
+
+/** A GET with no client timeout (a slow report must be measured, not cut): ms and body. */
+function get(url: string, headers: Record<string, string>): Promise<{ ms: number; body: string }> {
+  const started = performance.now()
+  return new Promise((resolve, reject) => {
+    const req = request(url, { headers }, (res) => {
+      let body = ''
+      res.setEncoding('utf8')
+      res.on('data', (chunk: string) => {
+        body += chunk
+      })
+      res.on('end', () => {
+        if (res.statusCode !== 200) {
+          reject(new Error(`GET ${url}: ${res.statusCode} ${body.slice(0, 500)}`))
+        } else resolve({ ms: performance.now() - started, body })
+      })
+      res.on('error', reject)
+    })
+    req.on('error', reject)
+    req.end()
+  })
+}
+
+interface ReportRun {
+  ms: number
+  conversions: number
+  rows: number
+}
+
+async function report(server: SpawnedServer, model: string): Promise<ReportRun> {
+  const params = new URLSearchParams({
+    conversion: CONVERSION,
+    model,
+    groupBy: GROUP_BY,
+    from: REPORT_FROM,
+    to: DATA_TO,
+    lookbackDays: '90',
+  })
+  const { ms, body } = await get(`${server.url}/v1/reports/attribution?${params}`, {
+    authorization: `Bearer ${SECRET_KEY}`,
+  })
+  const parsed = JSON.parse(body) as { totals: { conversions: number }; rows: unknown[] }
+  return { ms, conversions: parsed.totals.conversions, rows: parsed.rows.length }
+}
+
+function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)] ?? Number.NaN
+}
+
+interface ModelTiming {
+  model: string
+  cold: number
+  median: number
+  p95: number
+  conversions: number
+  rows: number
+}
+
+async function timeReports(server: SpawnedServer): Promise<ModelTiming[]> {
+  const timings: ModelTiming[] = []
+  for (const model of MODELS) {
+    const cold = await report(server, model)
+    const warm: number[] = []
+    for (let i = 0; i < WARM_RUNS; i++) warm.push((await report(server, model)).ms)
+    const timing = {
+      model,
+      cold: cold.ms,
+      median: percentile(warm, 0.5),
+      p95: percentile(warm, 0.95),
+      conversions: cold.conversions,
+      rows: cold.rows,
+    }
+    console.log(
+      `  ${model}: cold ${fmt(timing.cold)} ms, warm median ${fmt(timing.median)} ms, p95 ${fmt(timing.p95)} ms`,
+    )
+    timings.push(timing)
+  }
+  return timings
+}
+
+const INGEST_HEADERS: Record<string, string> = {
+  'Content-Type': 'text/plain;charset=UTF-8',
+  Authorization: `Bearer ${WRITE_KEY}`,
+  'User-Agent':
+    'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
+  Origin: 'https://www.example-shop.com',
+}
+
+interface IngestResult {
+  batches: number
+  errors: number
+  p50: number
+  p95: number
+  p99: number
+  max: number
+  reports: number
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/**
+ * Sends 20-event batches at a steady rate for `INGEST_SECONDS`, whatever the answers (an open
+ * loop: a stalled server does not slow the sender). Latency runs from each batch's scheduled
+ * send time to the end of its response.
+ */
+async function ingestAtSteadyRate(server: SpawnedServer, tag: string): Promise<IngestResult> {
+  const next = batchFactory(tag)
+  const latencies: number[] = []
+  const pending: Promise<void>[] = []
+  let errors = 0
+  const interval = 1000 / RATE
+  const started = performance.now()
+  for (let i = 0; ; i++) {
+    const due = started + i * interval
+    if (due - started >= INGEST_SECONDS * 1000) break
+    const wait = due - performance.now()
+    if (wait > 0) await sleep(wait)
+    const { body } = next()
+    pending.push(
+      fetch(`${server.url}/v1/batch`, { method: 'POST', headers: INGEST_HEADERS, body }).then(
+        async (res) => {
+          await res.arrayBuffer()
+          latencies.push(performance.now() - due)
+          if (!res.ok) errors++
+        },
+        () => {
+          errors++
+        },
+      ),
+    )
+  }
+  await Promise.all(pending)
+  return {
+    batches: latencies.length,
+    errors,
+    p50: percentile(latencies, 0.5),
+    p95: percentile(latencies, 0.95),
+    p99: percentile(latencies, 0.99),
+    max: percentile(latencies, 1),
+    reports: 0,
+  }
+}
+
+/** The same load with every model's report requested in a loop meanwhile. */
+async function ingestWhileReporting(server: SpawnedServer): Promise<IngestResult> {
+  let stop = false
+  let reports = 0
+  const loop = (async () => {
+    while (!stop) {
+      for (const model of MODELS) {
+        if (stop) break
+        await report(server, model)
+        reports++
+      }
+    }
+  })()
+  const result = await ingestAtSteadyRate(server, 'withreports')
+  stop = true
+  await loop
+  return { ...result, reports }
+}
+
+// ---------------------------------------------------------------------------------------
+// One size
+
+interface SizeResult {
+  size: number
+  db: BuiltDatabase
+  timings: ModelTiming[]
+  allModelsMs: number
+  ingestAlone: IngestResult
+  ingestWithReports: IngestResult
+}
+
+async function benchSize(size: number): Promise<SizeResult> {
+  const db = await database(size)
+  workDir = mkdtempSync(join(tmpdir(), 'touchline-bench-reports-'))
+  const copy = join(workDir, 'touchline.db')
+  copyFileSync(db.path, copy)
+  const server = await spawnCollector(
+    {
+      TOUCHLINE_DB: copy,
+      TOUCHLINE_WRITE_KEY: WRITE_KEY,
+      TOUCHLINE_SECRET_KEY: SECRET_KEY,
+      TOUCHLINE_RATE_LIMIT: '0', // one load generator, one address
+    },
+    { timeoutMs: 120_000 },
+  )
+  children.add(server.child)
+  try {
+    console.log(`reports (${MODELS.length} models, 1 cold + ${WARM_RUNS} warm runs each)…`)
+    const timings = await timeReports(server)
+    const allStarted = performance.now()
+    for (const model of MODELS) await report(server, model)
+    const allModelsMs = performance.now() - allStarted
+    console.log(`ingestion alone (${INGEST_SECONDS} s at ${RATE} batches/s)…`)
+    const ingestAlone = await ingestAtSteadyRate(server, 'alone')
+    console.log('ingestion while reports run…')
+    const ingestWithReports = await ingestWhileReporting(server)
+    return { size, db, timings, allModelsMs, ingestAlone, ingestWithReports }
+  } catch (error) {
+    console.error(`collector output:\n${server.output().slice(-3_000)}`)
+    throw error
+  } finally {
+    await server.stop()
+    children.delete(server.child)
+    cleanUp()
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Output
+
+function table(rows: readonly (readonly string[])[]): void {
+  const widths = (rows[0] ?? []).map((_, i) => Math.max(...rows.map((row) => row[i]?.length ?? 0)))
+  const line = (row: readonly string[]) =>
+    row
+      .map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0)))
+      .join('  ')
+  console.log(line(rows[0] ?? []))
+  console.log(widths.map((width) => '-'.repeat(width)).join('  '))
+  for (const row of rows.slice(1)) console.log(line(row))
+}
+
+function print(result: SizeResult): void {
+  const { summary, buildMs, cached, bytes } = result.db
+  const stages = ['demo_request', 'mql', 'sql', 'opportunity_created', 'closed_won', 'touch']
+  console.log(`\n=== ${fmt(result.size)} events requested (seed ${SEED}) ===`)
+  console.log(
+    `data set: ${fmt(summary.events)} events (page ${fmt(summary.byType.page)}, track ${fmt(summary.byType.track)}, ` +
+      `identify ${fmt(summary.byType.identify)}, group ${fmt(summary.byType.group)}), ` +
+      `${fmt(summary.people)} people, ${fmt(summary.sessions)} sessions ` +
+      `(${fmt(summary.sessionsWithoutSdkContext)} without context.session), ${fmt(summary.devices)} browsers`,
+  )
+  console.log(
+    `          ${fmt(summary.identifiedPeople)} identified (${fmt(summary.twoDevicePeople)} on two browsers), ` +
+      `${fmt(summary.accounts)} accounts (${fmt(summary.groupedAccounts)} with group calls); ` +
+      stages.map((name) => `${name} ${fmt(summary.byTrackEvent[name] ?? 0)}`).join(', '),
+  )
+  console.log(
+    `database: ${fmt(bytes / 1e9, 2)} GB, built in ${seconds(buildMs)} ` +
+      `(${fmt(summary.events / (buildMs / 1000))} events/s)${cached ? ', cached from an earlier run' : ''}`,
+  )
+  console.log(
+    `\nGET /v1/reports/attribution conversion=${CONVERSION} groupBy=${GROUP_BY} ` +
+      `from=${REPORT_FROM.slice(0, 10)} to=${DATA_TO.slice(0, 10)} lookbackDays=90 (ms)`,
+  )
+  table([
+    ['model', 'cold', 'warm median', `warm p95 (${WARM_RUNS})`, 'conversions', 'rows'],
+    ...result.timings.map((t) => [
+      t.model,
+      fmt(t.cold),
+      fmt(t.median),
+      fmt(t.p95),
+      fmt(t.conversions, 2),
+      String(t.rows),
+    ]),
+  ])
+  console.log(`all ${MODELS.length} models back-to-back (warm): ${fmt(result.allModelsMs)} ms`)
+  console.log(
+    `\nPOST /v1/batch (${EVENTS_PER_BATCH} events) at ${RATE}/s for ${INGEST_SECONDS} s; ` +
+      'latency from the scheduled send (ms)',
+  )
+  const row = (name: string, r: IngestResult) => [
+    name,
+    fmt(r.batches),
+    fmt(r.p50, 1),
+    fmt(r.p95, 1),
+    fmt(r.p99, 1),
+    fmt(r.max, 1),
+    String(r.errors),
+  ]
+  table([
+    ['ingestion', 'batches', 'p50', 'p95', 'p99', 'max', 'errors'],
+    row('alone', result.ingestAlone),
+    row(
+      `while reports run (${result.ingestWithReports.reports} reports)`,
+      result.ingestWithReports,
+    ),
+  ])
+}
+
+async function main(): Promise<void> {
+  console.log(
+    `Touchline report benchmark: node ${process.version}, ${cpus().length} CPUs, ` +
+      `models: ${MODELS.join(', ')}`,
+  )
+  for (const size of SIZES) print(await benchSize(size))
+}
+
+main()
+  .catch((error: unknown) => {
+    console.error(error)
+    process.exitCode = 1
+  })
+  .finally(cleanUp)

@@ -1,0 +1,33 @@
+import type { ValidEvent } from '@touchline/shared/schema'
+import { isbot } from 'isbot'
+
+/**
+ * Segment's and RudderStack's server-side libraries, by `User-Agent` or `context.library.name`
+ * (`analytics-node-next/latest`, `@segment/analytics-node`, `analytics-python/2.3`, …).
+ */
+const SERVER_LIBRARY = /^(@segment\/)?analytics-(node|python|ruby|go|java|php|dotnet)|^@?rudder/i
+
+/**
+ * The visitor's user agent: `context.userAgent` when the event carries it; else the request's
+ * `User-Agent`, unless the request comes from a server (the secret key, or a server-side
+ * Segment library), which does not browse for the visitor.
+ */
+export function visitorUserAgent(
+  event: ValidEvent,
+  request: { userAgent: string | null; secret: boolean },
+): string | undefined {
+  if (event.context?.userAgent) return event.context.userAgent
+  const library = event.context?.library?.name ?? ''
+  const agent = request.userAgent ?? ''
+  if (request.secret || SERVER_LIBRARY.test(agent) || SERVER_LIBRARY.test(library)) return undefined
+  return agent
+}
+
+/** Bots are answered like everyone else and not stored. */
+export function sentByBot(
+  event: ValidEvent,
+  request: { userAgent: string | null; secret: boolean },
+): boolean {
+  const agent = visitorUserAgent(event, request)
+  return agent !== undefined && isbot(agent)
+}

@@ -1,0 +1,51 @@
+import type { Project, Store } from '../store/store'
+import { attributionReport } from './attribution'
+import { JourneyEngine } from './engine'
+
+/**
+ * Every report, by name: a function of the journey engine, the store, the project and its
+ * parsed parameters. A new report is one entry here (and a route): it then runs in the
+ * worker like the others.
+ */
+export const REPORTS = {
+  attribution: attributionReport,
+} as const
+
+export type ReportName = keyof typeof REPORTS
+export type ReportParamsOf<N extends ReportName> = Parameters<(typeof REPORTS)[N]>[3]
+export type ReportResultOf<N extends ReportName> = Awaited<ReturnType<(typeof REPORTS)[N]>>
+
+/** Computes reports; the HTTP routes only parse parameters and format answers. */
+export interface ReportRunner {
+  run<N extends ReportName>(
+    name: N,
+    project: Project,
+    params: ReportParamsOf<N>,
+  ): Promise<ReportResultOf<N>>
+  close(): Promise<void>
+}
+
+/** Reports computed on the calling thread, with one journey engine over the store. */
+export class InProcessRunner implements ReportRunner {
+  private readonly engine: JourneyEngine
+
+  constructor(private readonly store: Store) {
+    this.engine = new JourneyEngine(store)
+  }
+
+  run<N extends ReportName>(
+    name: N,
+    project: Project,
+    params: ReportParamsOf<N>,
+  ): Promise<ReportResultOf<N>> {
+    const report = REPORTS[name] as (
+      engine: JourneyEngine,
+      store: Store,
+      project: Project,
+      params: ReportParamsOf<N>,
+    ) => Promise<ReportResultOf<N>>
+    return report(this.engine, this.store, project, params)
+  }
+
+  async close(): Promise<void> {}
+}

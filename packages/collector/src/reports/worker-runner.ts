@@ -1,0 +1,63 @@
+import { Worker } from 'node:worker_threads'
+import type { Project } from '../store/store'
+import type { ReportName, ReportParamsOf, ReportResultOf, ReportRunner } from './runner'
+import type { WorkerReply, WorkerRequest } from './worker'
+
+/**
+ * Reports computed in a worker thread with its own connection to the database file, so a
+ * long report never stalls ingestion on the main thread. Requests are answered in order;
+ * the worker keeps its journey engine (and its caches) between them.
+ */
+export class WorkerRunner implements ReportRunner {
+  private readonly worker: Worker
+  private readonly pending = new Map<
+    number,
+    { resolve: (value: unknown) => void; reject: (error: Error) => void }
+  >()
+  private nextId = 1
+  private failure: Error | undefined
+
+  constructor(dbPath: string) {
+    this.worker = new Worker(new URL('./worker-entry.mjs', import.meta.url), {
+      workerData: { dbPath },
+      // The entry registers its own loader; the parent's --import hooks are not for workers.
+      execArgv: [],
+    })
+    this.worker.on('message', (reply: WorkerReply) => {
+      const waiting = this.pending.get(reply.id)
+      if (!waiting) return
+      this.pending.delete(reply.id)
+      if (reply.ok) waiting.resolve(reply.report)
+      else waiting.reject(new Error(reply.error))
+    })
+    const fail = (error: Error) => {
+      this.failure = error
+      for (const waiting of this.pending.values()) waiting.reject(error)
+      this.pending.clear()
+    }
+    this.worker.on('error', fail)
+    this.worker.on('exit', (code) => {
+      if (code !== 0) fail(new Error(`the report worker exited with code ${code}`))
+    })
+    // Reports only: the worker never keeps the process alive on its own.
+    this.worker.unref()
+  }
+
+  run<N extends ReportName>(
+    name: N,
+    project: Project,
+    params: ReportParamsOf<N>,
+  ): Promise<ReportResultOf<N>> {
+    if (this.failure) return Promise.reject(this.failure)
+    const id = this.nextId++
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject })
+      const request: WorkerRequest = { id, name, project, params }
+      this.worker.postMessage(request)
+    })
+  }
+
+  async close(): Promise<void> {
+    await this.worker.terminate()
+  }
+}

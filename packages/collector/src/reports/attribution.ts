@@ -1,12 +1,6 @@
-import {
-  type AttributionRow,
-  attribute,
-  type Conversion,
-  isRuleModel,
-  type KeyedTouch,
-} from '@touchline/shared'
-import type { Project, Store } from '../store/store'
-import type { JourneyEngine } from './engine'
+import { type AttributionRow, attribute, type Conversion, isRuleModel } from '@touchline/shared'
+import type { ConversionRow, Project, Store } from '../store/store'
+import type { JourneyEngine, Journeys, JourneyTouch } from './engine'
 import type { ReportParams } from './params'
 
 export interface AttributionReport {
@@ -39,30 +33,10 @@ export async function attributionReport(
     store.conversions(project.id, params.conversion, params.from, params.to),
     engine.journeys(project, { groupBy: params.groupBy, level: params.level }),
   ])
-  const converted = new Set<string>()
-  const conversions: Conversion[] = []
-  for (const row of rows) {
-    const owner = journeys.conversionOwner(row)
-    if (owner === undefined) continue
-    if (params.occurrence === 'first' && converted.has(owner)) continue
-    converted.add(owner)
-    conversions.push({
-      owner,
-      time: row.timestamp,
-      value: row.value ?? 0,
-      identifiedAt: journeys.identifiedAt(owner),
-    })
-  }
-  // Data-driven models also learn from the journeys that did not convert: the touches in
-  // the report range of everyone with no counted conversion.
-  const nonConverting: KeyedTouch[][] = []
-  if (!isRuleModel(params.model)) {
-    for (const [owner, touches] of journeys.touchesByOwner) {
-      if (converted.has(owner)) continue
-      const inRange = touches.filter((touch) => touch.time >= params.from && touch.time < params.to)
-      if (inRange.length > 0) nonConverting.push(inRange)
-    }
-  }
+  const conversions = countedConversions(journeys, rows, params.occurrence)
+  const nonConverting = isRuleModel(params.model)
+    ? []
+    : nonConvertingJourneys(journeys, conversions, params)
   const result = attribute({
     model: params.model,
     lookbackDays: params.lookbackDays,
@@ -82,6 +56,52 @@ export async function attributionReport(
     ...(params.model === 'time_decay' ? { halfLifeDays: params.halfLifeDays } : {}),
     ...result,
   }
+}
+
+/**
+ * The conversions a report counts, with their owners (person or account) and first
+ * identification: each owner's first in the range (`occurrence=first`), or all of them.
+ * Conversions that name nobody usable are left out.
+ */
+export function countedConversions(
+  journeys: Journeys,
+  rows: readonly ConversionRow[],
+  occurrence: 'first' | 'all',
+): Conversion[] {
+  const converted = new Set<string>()
+  const conversions: Conversion[] = []
+  for (const row of rows) {
+    const owner = journeys.conversionOwner(row)
+    if (owner === undefined) continue
+    if (occurrence === 'first' && converted.has(owner)) continue
+    converted.add(owner)
+    conversions.push({
+      owner,
+      time: row.timestamp,
+      value: row.value ?? 0,
+      identifiedAt: journeys.identifiedAt(owner),
+    })
+  }
+  return conversions
+}
+
+/**
+ * What data-driven models also learn from: the touches in the report range of every owner
+ * with no counted conversion.
+ */
+export function nonConvertingJourneys(
+  journeys: Journeys,
+  conversions: readonly Conversion[],
+  range: { from: number; to: number },
+): JourneyTouch[][] {
+  const converted = new Set(conversions.map((conversion) => conversion.owner))
+  const result: JourneyTouch[][] = []
+  for (const [owner, touches] of journeys.touchesByOwner) {
+    if (converted.has(owner)) continue
+    const inRange = touches.filter((touch) => touch.time >= range.from && touch.time < range.to)
+    if (inRange.length > 0) result.push(inRange)
+  }
+  return result
 }
 
 /** The report's rows as CSV (RFC 4180 quoting). */

@@ -1,6 +1,10 @@
 // The pure entry: no zod, no Node, no DOM-only APIs. Schemas live in `@touchline/shared/schema`.
 export * from './acquisition/acquisition'
+export * from './attribution/compare'
 export * from './attribution/group-by'
+export * from './attribution/influenced'
+export * from './attribution/journey-stats'
+export * from './attribution/journey-summary'
 export * from './attribution/markov'
 export * from './attribution/models'
 export * from './attribution/paths'

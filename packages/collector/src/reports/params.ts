@@ -1,4 +1,10 @@
-import { DEFAULT_HALF_LIFE_DAYS, GROUP_BYS, MODELS } from '@touchline/shared'
+import {
+  DEFAULT_HALF_LIFE_DAYS,
+  DEFAULT_TOP_PATHS,
+  GROUP_BYS,
+  MODELS,
+  type Model,
+} from '@touchline/shared'
 import { formatIssues } from '@touchline/shared/schema'
 import { HTTPException } from 'hono/http-exception'
 import { z } from 'zod'
@@ -23,6 +29,14 @@ const instant = (name: string) =>
     return ms
   })
 
+/** `lookbackDays`, shared by the reports: whole days from 1 to 730 (absent: the project's). */
+export const lookbackDaysParam = z.coerce
+  .number({ error: '"lookbackDays" must be a whole number of days from 1 to 730' })
+  .int('"lookbackDays" must be a whole number of days from 1 to 730')
+  .min(1, '"lookbackDays" must be a whole number of days from 1 to 730')
+  .max(730, '"lookbackDays" must be a whole number of days from 1 to 730')
+  .optional()
+
 const querySchema = z.object({
   conversion: z
     .string({ error: '"conversion" is required: the track event name to attribute' })
@@ -31,12 +45,7 @@ const querySchema = z.object({
   model: oneOf('model', MODELS).default('first_touch'),
   from: instant('from').optional(),
   to: instant('to').optional(),
-  lookbackDays: z.coerce
-    .number({ error: '"lookbackDays" must be a whole number of days from 1 to 730' })
-    .int('"lookbackDays" must be a whole number of days from 1 to 730')
-    .min(1, '"lookbackDays" must be a whole number of days from 1 to 730')
-    .max(730, '"lookbackDays" must be a whole number of days from 1 to 730')
-    .optional(),
+  lookbackDays: lookbackDaysParam,
   halfLifeDays: z.coerce
     .number({ error: '"halfLifeDays" must be a number of days from 0.1 to 365' })
     .min(0.1, '"halfLifeDays" must be a number of days from 0.1 to 365')
@@ -69,4 +78,46 @@ export function parseReportParams(
   const start = from ?? end - 30 * DAY_MS
   if (start >= end) throw new HTTPException(400, { message: '"from" must be before "to"' })
   return { ...rest, from: start, to: end, lookbackDays: lookbackDays ?? defaults.lookbackDays }
+}
+
+const MODELS_MESSAGE = `"models" must be "all" or a comma-separated list of: ${MODELS.join(', ')}`
+
+/** `models` of the comparison: `all` (the default) or a comma-separated list, in order. */
+export const modelsParam = z
+  .string({ error: MODELS_MESSAGE })
+  .optional()
+  .transform((value, ctx): Model[] => {
+    if (value === undefined || value.trim() === 'all') return [...MODELS]
+    const names = value.split(',').map((name) => name.trim())
+    if (!names.every((name): name is Model => (MODELS as readonly string[]).includes(name))) {
+      ctx.addIssue({ code: 'custom', message: MODELS_MESSAGE })
+      return z.NEVER
+    }
+    return [...new Set(names)]
+  })
+
+/** `limit` of the top paths: 1–100, default 20. */
+export const limitParam = z.coerce
+  .number({ error: '"limit" must be a whole number from 1 to 100' })
+  .int('"limit" must be a whole number from 1 to 100')
+  .min(1, '"limit" must be a whole number from 1 to 100')
+  .max(100, '"limit" must be a whole number from 1 to 100')
+  .default(DEFAULT_TOP_PATHS)
+
+/**
+ * The common parameters (`parseReportParams`) and a report's own (`extra`, a zod shape),
+ * every problem of both in one 400.
+ */
+export function parseReportQuery<E extends z.ZodRawShape>(
+  query: Record<string, string>,
+  defaults: { now: number; lookbackDays: number },
+  extra: E,
+): ReportParams & z.output<z.ZodObject<E>> {
+  const common = querySchema.safeParse(query)
+  const own = z.object(extra).safeParse(query)
+  const issues = [...(common.error?.issues ?? []), ...(own.error?.issues ?? [])]
+  if (issues.length > 0) {
+    throw new HTTPException(400, { message: formatIssues(new z.ZodError(issues)) })
+  }
+  return { ...parseReportParams(query, defaults), ...(own.data as z.output<z.ZodObject<E>>) }
 }

@@ -1,8 +1,14 @@
 import { Hono } from 'hono'
+import { HTTPException } from 'hono/http-exception'
 import { authenticateSecret } from '../auth/authenticate'
 import type { Store } from '../store/store'
 import { toCsv } from './attribution'
-import { parseReportParams } from './params'
+import { comparisonCsv } from './compare'
+import { influencedCsv } from './influenced'
+import { topPathsCsv } from './journey-stats'
+import { limitParam, modelsParam, parseReportParams } from './params'
+import { parseJourneyParams } from './person-journey'
+import { csvResponse, reportRequest } from './request'
 import type { ReportRunner } from './runner'
 
 /** Report API: secret key only. */
@@ -21,6 +27,33 @@ export function reportRoutes(store: Store, runner: ReportRunner, now: () => numb
       return c.body(toCsv(report))
     }
     return c.json(report)
+  })
+  // Beside the attribution report (PRODUCT.md §7), with the same common parameters.
+  routes.get('/compare', async (c) => {
+    const { project, params } = await reportRequest(c, store, now, { models: modelsParam })
+    const report = await runner.run('compare', project, params)
+    if (params.format === 'csv') return csvResponse(c, 'compare.csv', comparisonCsv(report))
+    return c.json(report)
+  })
+  routes.get('/journeys', async (c) => {
+    const { project, params } = await reportRequest(c, store, now, { limit: limitParam })
+    const report = await runner.run('journeyStats', project, params)
+    if (params.format === 'csv') return csvResponse(c, 'top-paths.csv', topPathsCsv(report))
+    return c.json(report)
+  })
+  routes.get('/influenced', async (c) => {
+    const { project, params } = await reportRequest(c, store, now, {})
+    const report = await runner.run('influenced', project, params)
+    if (params.format === 'csv') return csvResponse(c, 'influenced.csv', influencedCsv(report))
+    return c.json(report)
+  })
+  // One person's or account's journey: timeline and summary.
+  routes.get('/journey', async (c) => {
+    const project = await authenticateSecret(store, c.req.header('authorization'), 'Reports')
+    const params = parseJourneyParams(c.req.query(), project.settings)
+    const report = await runner.run('journey', project, params)
+    if (!report.ok) throw new HTTPException(report.status, { message: report.error })
+    return c.json(report.journey)
   })
   return routes
 }

@@ -1,6 +1,10 @@
 import type { Project, Store } from '../store/store'
 import { attributionReport } from './attribution'
+import { comparisonReport } from './compare'
 import { JourneyEngine } from './engine'
+import { influencedReport } from './influenced'
+import { journeyStatsReport } from './journey-stats'
+import { personJourneyReport } from './person-journey'
 
 /**
  * Every report, by name: a function of the journey engine, the store, the project and its
@@ -9,6 +13,10 @@ import { JourneyEngine } from './engine'
  */
 export const REPORTS = {
   attribution: attributionReport,
+  compare: comparisonReport,
+  journeyStats: journeyStatsReport,
+  influenced: influencedReport,
+  journey: personJourneyReport,
 } as const
 
 export type ReportName = keyof typeof REPORTS

@@ -166,11 +166,26 @@ export interface IdentityEvidence {
   groups: GroupRow[]
 }
 
-/** The identifiers of a person to erase. */
+/** The identifiers of a person: to erase, or to read their events. */
 export interface PersonIdentifiers {
   anonymousIds: readonly string[]
   userIds: readonly string[]
   emails: readonly string[]
+}
+
+/** An event naming a person, as their journey timeline shows it (`Store.eventsOf`). */
+export interface PersonEventRow {
+  messageId: string
+  type: string
+  /** Track event name. */
+  event: string | null
+  anonymousId: string | null
+  userId: string | null
+  email: string | null
+  groupId: string | null
+  sessionId: string | null
+  timestamp: number
+  value: number | null
 }
 
 export interface ErasureCounts {
@@ -219,6 +234,16 @@ export interface Store {
    * group calls.
    */
   identityEvidence(projectId: string): Promise<IdentityEvidence>
+  /**
+   * Events of the given types sent by or naming one of these identifiers (anonymous ID,
+   * userId or email), in time order: the events of a person's journey. On a shared device
+   * this includes other people's events; the caller keeps the person's own.
+   */
+  eventsOf(
+    projectId: string,
+    who: PersonIdentifiers,
+    types: readonly string[],
+  ): Promise<PersonEventRow[]>
   /**
    * Erases a person (GDPR): every event sent by or naming one of these identifiers, and
    * their identity links. Resolves once committed, with what was deleted.

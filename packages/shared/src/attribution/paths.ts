@@ -52,3 +52,10 @@ export function numberPaths(paths: Iterable<PathCount>): {
   }
   return { keys: numbering.keys, paths: numbered }
 }
+
+/** Keys in time order with consecutive repeats collapsed (`a a b a` → `a b a`). */
+export function collapseRepeats(keys: Iterable<string>): string[] {
+  const path: string[] = []
+  for (const key of keys) if (path[path.length - 1] !== key) path.push(key)
+  return path
+}

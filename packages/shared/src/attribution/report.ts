@@ -159,7 +159,8 @@ function compareTouches(a: KeyedTouch, b: KeyedTouch): number {
   )
 }
 
-function compareConversions(a: Conversion, b: Conversion): number {
+/** A canonical order of conversions, so that sums never depend on the input order. */
+export function compareConversions(a: Conversion, b: Conversion): number {
   return (
     a.time - b.time ||
     compareStrings(a.owner, b.owner) ||

@@ -1,5 +1,5 @@
 import { basename } from 'node:path'
-import { SingleBar } from 'cli-progress'
+import { MultiBar, type SingleBar } from 'cli-progress'
 import { type Command, InvalidArgumentError, Option } from 'commander'
 import { type ImportProgress, type ImportSummary, importFile } from './import'
 import { formatOfPath, IMPORT_FORMATS, type ImportFormat } from './read'
@@ -54,10 +54,8 @@ export function registerImportCommand(program: Command): void {
         )
       }
       const progress = !opts.quiet && process.stderr.isTTY ? progressBar() : undefined
-      const say = (line: string) => {
-        // Above the progress bar, which redraws itself on the next line.
-        process.stderr.write(progress ? `\r\x1b[K${line}\n` : `${line}\n`)
-      }
+      const say = (line: string) =>
+        progress ? progress.log(line) : process.stderr.write(`${line}\n`)
       let summary: ImportSummary
       try {
         summary = await importFile({
@@ -97,24 +95,31 @@ export function summaryLine(file: string, s: ImportSummary, dryRun: boolean): st
 
 const megabytes = (bytes: number) => `${(bytes / 1_048_576).toFixed(1)} MB`
 
-/** Progress by bytes of the file read, on stderr. */
-function progressBar(): { update: (progress: ImportProgress) => void; stop: () => void } {
-  const bar = new SingleBar({
+/**
+ * Progress by bytes of the file read, on stderr. cli-progress's MultiBar (even for one bar)
+ * is the one that prints lines above the bar without garbling either.
+ */
+function progressBar(): {
+  update: (progress: ImportProgress) => void
+  log: (line: string) => void
+  stop: () => void
+} {
+  const bars = new MultiBar({
     format: 'importing {bar} {percentage}% | {read} of {size} | {rows} rows | ETA {eta_formatted}',
-    hideCursor: true,
     clearOnComplete: true,
     etaBuffer: 50,
   })
-  let started = false
+  let bar: SingleBar | undefined
   return {
     update: ({ bytesRead, size, rows }) => {
       const payload = { read: megabytes(bytesRead), size: megabytes(size), rows }
-      if (!started) bar.start(Math.max(size, 1), bytesRead, payload)
-      else bar.update(bytesRead, payload)
-      started = true
+      if (bar) bar.update(bytesRead, payload)
+      else bar = bars.create(Math.max(size, 1), bytesRead, payload)
     },
+    log: (line) => bars.log(`${line}\n`),
     stop: () => {
-      if (started) bar.stop()
+      bars.update() // prints the lines logged since the last redraw
+      bars.stop()
     },
   }
 }

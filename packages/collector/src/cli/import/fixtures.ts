@@ -47,7 +47,7 @@ const BROKEN = [
     text: `person-${i}@example.com,,2025-01-01T00:00:00Z,track,closed_won,,,,,12k,,`,
     reason: 'revenue "12k" is not a number',
   }),
-  (i: number) => ({
+  () => ({
     text: `,,2025-01-01T00:00:00Z,track,mql,,,,,,,`,
     reason: 'needs an email, a userId or an anonymousId',
   }),

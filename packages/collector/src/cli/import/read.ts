@@ -75,10 +75,6 @@ function readError(path: string, error: unknown): Error {
 }
 
 const CSV_ERRORS: Partial<Record<string, string>> = {
-  INVALID_OPENING_QUOTE:
-    'a quote (") inside an unquoted field: quote the whole field and double its quotes ("")',
-  CSV_INVALID_CLOSING_QUOTE:
-    'a quoted field is followed by other characters before the next comma: double the quotes inside it ("")',
   CSV_QUOTE_NOT_CLOSED:
     'a quoted field is never closed: the rest of the file was read as its value',
 }
@@ -107,6 +103,8 @@ async function* csvRows(
   const skipped: SourceRow[] = []
   const options: Options<CsvRecord, string[]> = {
     bom: true,
+    // A quote inside a field that does not start with one is kept as it is (a "b" c).
+    relax_quotes: true,
     relax_column_count: true,
     skip_empty_lines: true,
     skip_records_with_error: true,
@@ -143,6 +141,11 @@ async function* csvRows(
         const read = headerOf(names)
         if (read.duplicate) {
           throw new Error(`${path}, line ${line}: column "${read.duplicate}" appears twice`)
+        }
+        if (read.missing) {
+          throw new Error(
+            `${path}, line ${line}: ${read.missing} in the header (${names.join(',')}); see the README for the columns`,
+          )
         }
         if (read.unknown.length > 0) onUnknownColumns?.(read.unknown)
         header = { columns: read.columns, length: names.length }

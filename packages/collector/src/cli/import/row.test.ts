@@ -37,6 +37,26 @@ describe('parseIsoTimestamp', () => {
   })
 })
 
+describe('headerOf', () => {
+  it('reads column names loosely, and tells unknown, duplicate and missing columns', () => {
+    const header = headerOf(['User_ID', 'Time Stamp', 'UTM Source', 'properties.plan', 'Owner'])
+    expect(header.columns).toEqual([
+      { kind: 'column', column: 'userId' },
+      { kind: 'column', column: 'timestamp' },
+      { kind: 'column', column: 'source' },
+      { kind: 'nested', root: 'properties', path: ['plan'] },
+      { kind: 'unknown' },
+    ])
+    expect(header).toMatchObject({ unknown: ['Owner'], duplicate: undefined, missing: undefined })
+    expect(headerOf(['email', 'E-mail', 'timestamp']).duplicate).toBe('E-mail')
+    expect(headerOf(['email', 'time']).missing).toBe('no "timestamp" column')
+    expect(headerOf(['timestamp', 'name']).missing).toBe(
+      'no "email", "userId" or "anonymousId" column',
+    )
+    expect(headerOf(['timestamp', 'traits.email']).missing).toBeUndefined()
+  })
+})
+
 describe('eventFromFields', () => {
   it('maps an offline touch: an email-only track "touch" with its channel and campaign as properties', () => {
     const result = csvRow(

@@ -100,6 +100,8 @@ export function headerOf(names: readonly string[]): {
   columns: ColumnName[]
   unknown: string[]
   duplicate: string | undefined
+  /** A column every row needs that the header lacks. */
+  missing: string | undefined
 } {
   const columns = names.map(columnName)
   const seen = new Set<string>()
@@ -115,7 +117,13 @@ export function headerOf(names: readonly string[]): {
     if (key) seen.add(key)
   })
   const unknown = names.filter((_, i) => columns[i]?.kind === 'unknown')
-  return { columns, unknown, duplicate }
+  const has = (key: string) => seen.has(key)
+  const missing = !has('timestamp')
+    ? 'no "timestamp" column'
+    : !['email', 'userId', 'anonymousId', 'traits.email', 'context.traits.email'].some(has)
+      ? 'no "email", "userId" or "anonymousId" column'
+      : undefined
+  return { columns, unknown, duplicate, missing }
 }
 
 /** The fields of a CSV record (blank cells are absent). */
@@ -165,9 +173,10 @@ export function fieldsOfObject(object: Json): Json {
 // ---------------------------------------------------------------------------------------
 // The row schema: each message names the column and the value, for people to act on.
 
+/** A value as the message shows it: strings quoted, long ones cut. */
 const shown = (value: unknown) => {
-  const text = typeof value === 'string' ? value : JSON.stringify(value)
-  return JSON.stringify(text.length > 60 ? `${text.slice(0, 57)}…` : text)
+  if (typeof value !== 'string') return JSON.stringify(value)?.slice(0, 60) ?? String(value)
+  return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}…` : value)
 }
 
 const ISO_DATE_TIME =

@@ -11,6 +11,7 @@ import {
   type IdRange,
   type NewProject,
   type OfflineTouchRow,
+  type PersonEventRow,
   type PersonIdentifiers,
   type Project,
   type ProjectPatch,
@@ -356,6 +357,35 @@ export class SqliteStore implements Store {
       )
       .all(projectId) as IdentityEvidence['groups']
     return { links, aliases, groups }
+  }
+
+  async eventsOf(
+    projectId: string,
+    who: PersonIdentifiers,
+    types: readonly string[],
+  ): Promise<PersonEventRow[]> {
+    const within = (column: string) => `${column} IN (SELECT value FROM json_each(?))`
+    // One indexed search per kind of identifier (an OR of the three would scan the project).
+    return this.db
+      .prepare(
+        `SELECT message_id AS messageId, type, event, anonymous_id AS anonymousId,
+           user_id AS userId, email, group_id AS groupId, session_id AS sessionId, timestamp, value
+         FROM events WHERE id IN (
+           SELECT id FROM events WHERE project_id = ? AND ${within('anonymous_id')}
+           UNION SELECT id FROM events WHERE project_id = ? AND ${within('user_id')}
+           UNION SELECT id FROM events WHERE project_id = ? AND ${within('email')}
+         ) AND ${within('type')}
+         ORDER BY timestamp, id`,
+      )
+      .all(
+        projectId,
+        JSON.stringify(who.anonymousIds),
+        projectId,
+        JSON.stringify(who.userIds),
+        projectId,
+        JSON.stringify(who.emails),
+        JSON.stringify(types),
+      ) as PersonEventRow[]
   }
 
   async erasePerson(projectId: string, person: PersonIdentifiers): Promise<ErasureCounts> {

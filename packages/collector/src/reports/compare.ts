@@ -1,0 +1,61 @@
+import { type ComparisonRow, compareModels, isRuleModel, type Model } from '@touchline/shared'
+import type { Project, Store } from '../store/store'
+import { nonConvertingJourneys } from './attribution'
+import { countedJourneys, type ReportQuery, reportQuery } from './counted'
+import { csvOf } from './csv'
+import type { JourneyEngine } from './engine'
+import type { ReportParams } from './params'
+
+export type ComparisonParams = ReportParams & { models: Model[] }
+
+export interface ComparisonReport extends ReportQuery {
+  halfLifeDays: number
+  models: Model[]
+  totals: { conversions: number; value: number }
+  rows: ComparisonRow[]
+}
+
+/**
+ * Several models side by side (PRODUCT.md §7): the journeys are formed once (the engine
+ * caches them per grouping) and each model credits the same conversions.
+ */
+export async function comparisonReport(
+  engine: JourneyEngine,
+  store: Store,
+  project: Project,
+  params: ComparisonParams,
+): Promise<ComparisonReport> {
+  const { journeys, conversions } = await countedJourneys(engine, store, project, params)
+  const nonConverting = params.models.every(isRuleModel)
+    ? []
+    : nonConvertingJourneys(journeys, conversions, params)
+  const result = compareModels({
+    models: params.models,
+    lookbackDays: params.lookbackDays,
+    halfLifeDays: params.halfLifeDays,
+    conversions,
+    touchesByOwner: journeys.touchesByOwner,
+    nonConverting,
+  })
+  return { ...reportQuery(params), halfLifeDays: params.halfLifeDays, ...result }
+}
+
+/** One line per key: `<model> conversions`, `<model> value`, `<model> share` per model. */
+export function comparisonCsv(report: ComparisonReport): string {
+  const header = [
+    report.groupBy,
+    ...report.models.flatMap((model) => [
+      `${model} conversions`,
+      `${model} value`,
+      `${model} share`,
+    ]),
+  ]
+  const lines = report.rows.map((row) => [
+    row.key,
+    ...report.models.flatMap((model) => {
+      const credit = row.credits[model]
+      return credit ? [credit.conversions, credit.value, credit.share] : [0, 0, 0]
+    }),
+  ])
+  return csvOf([header, ...lines])
+}

@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads'
+import { HTTPException } from 'hono/http-exception'
 import type { Project } from '../store/store'
 import type { ReportName, ReportParamsOf, ReportResultOf, ReportRunner } from './runner'
 import type { WorkerReply, WorkerRequest } from './worker'
@@ -28,7 +29,9 @@ export class WorkerRunner implements ReportRunner {
       if (!waiting) return
       this.pending.delete(reply.id)
       if (reply.ok) waiting.resolve(reply.report)
-      else waiting.reject(new Error(reply.error))
+      else if (reply.status)
+        waiting.reject(new HTTPException(reply.status, { message: reply.error }))
+      else waiting.reject(new Error(`report failed in the worker: ${reply.error}`))
     })
     const fail = (error: Error) => {
       this.failure = error

@@ -1,4 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads'
+import { HTTPException } from 'hono/http-exception'
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { SqliteStore } from '../store/sqlite/sqlite-store'
 import type { Project } from '../store/store'
 import { InProcessRunner, type ReportName } from './runner'
@@ -13,7 +15,8 @@ export interface WorkerRequest {
 
 export type WorkerReply =
   | { id: number; ok: true; report: unknown }
-  | { id: number; ok: false; error: string }
+  /** `status`: an HTTP error the report raised on purpose (a 400, a 404), else a failure. */
+  | { id: number; ok: false; error: string; status?: ContentfulStatusCode }
 
 // The report worker: its own connection to the database (WAL: it reads while the main
 // thread writes) and its own journey engine, kept warm between requests.
@@ -34,7 +37,9 @@ if (parentPort) {
         id: request.id,
         ok: false,
         error: error instanceof Error ? error.message : String(error),
+        ...(error instanceof HTTPException ? { status: error.status } : {}),
       }
+      if (!(error instanceof HTTPException)) console.error(error)
     }
     port.postMessage(reply)
   })

@@ -6,7 +6,9 @@ import { optionsFromEnv, runCollector } from '../node/serve'
 import { createProject } from '../projects/projects'
 import { SqliteStore } from '../store/sqlite/sqlite-store'
 import type { Project, ProjectSettings } from '../store/store'
+import { registerDemoCommand } from './demo'
 import { registerImportCommand } from './import/command'
+import { registerReportCommands } from './report/command'
 
 const program = new Command()
   .name('touchline')
@@ -214,6 +216,8 @@ person
   })
 
 registerImportCommand(program)
+registerDemoCommand(program)
+registerReportCommands(program)
 
 program.parseAsync().catch((error: unknown) => {
   console.error(`touchline: ${error instanceof Error ? error.message : String(error)}`)

@@ -17,7 +17,8 @@ interface ImportCommandOptions {
   quiet?: boolean
 }
 
-function collectorUrl(value: string): string {
+/** Parses --url: an http(s) URL, without trailing slashes. */
+export function collectorUrl(value: string): string {
   try {
     const url = new URL(value)
     if (url.protocol === 'http:' || url.protocol === 'https:') return value.replace(/\/+$/, '')

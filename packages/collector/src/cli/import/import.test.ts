@@ -19,7 +19,7 @@ let collector: SpawnedServer
 
 beforeAll(async () => {
   collector = await spawnCollector({ TOUCHLINE_DB: dbPath, TOUCHLINE_SECRET_KEY: SECRET_KEY })
-})
+}, 30_000)
 afterAll(async () => {
   await collector?.stop(0)
   rmSync(dir, { recursive: true, force: true })
@@ -118,7 +118,8 @@ Ada@CSV.test,,2025-01-20,track,mql,,,,,,,,
 ,u-42@csv.test,2025-02-01 10:00:00,track,closed_won,,,,,12000.50,,,pro
 `
 
-describe('touchline import (CSV)', () => {
+// Each run starts a node process with tsx: seconds each on a busy machine.
+describe('touchline import (CSV)', { timeout: 60_000 }, () => {
   it('sends touches, visits and stages with their historical timestamps, key and URL from the environment', async () => {
     const path = file('crm.csv', CRM_CSV)
     const run = await touchline([path], {
@@ -292,7 +293,7 @@ describe('touchline import (CSV)', () => {
   })
 })
 
-describe('touchline import (NDJSON)', () => {
+describe('touchline import (NDJSON)', { timeout: 60_000 }, () => {
   it('reads flat rows and whole Segment events, reporting bad lines by number', async () => {
     const lines = [
       {

@@ -21,6 +21,7 @@ describe('parseIsoTimestamp', () => {
       Date.UTC(2026, 2, 1, 9, 0, 0, 250),
     )
     expect(parseIsoTimestamp('2026-03-01T10:00:00-05:00')).toBe(Date.UTC(2026, 2, 1, 15))
+    expect(parseIsoTimestamp('2026-03-01t10:00:00z')).toBe(Date.UTC(2026, 2, 1, 10))
   })
 
   it('refuses what is not an ISO 8601 date, or not a day of the calendar', () => {
@@ -54,6 +55,13 @@ describe('headerOf', () => {
       'no "email", "userId" or "anonymousId" column',
     )
     expect(headerOf(['timestamp', 'traits.email']).missing).toBeUndefined()
+  })
+
+  it('never lets a column reach an object prototype', () => {
+    const header = headerOf(['properties.__proto__.polluted', 'traits.constructor'])
+    expect(header.unknown).toEqual(['properties.__proto__.polluted', 'traits.constructor'])
+    fieldsOfObject({ 'properties.__proto__.polluted': 'yes' })
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined()
   })
 })
 

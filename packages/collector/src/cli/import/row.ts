@@ -55,6 +55,9 @@ export type ColumnName =
   | { kind: 'nested'; root: Nested; path: string[] }
   | { kind: 'unknown' }
 
+/** Path parts that would reach an object's prototype. */
+const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype'])
+
 /** Column names are read case-insensitively, ignoring `_`, `-` and spaces (`user_id`, `UTM Source`). */
 export function columnName(name: string): ColumnName {
   const column = ALIASES.get(fold(name))
@@ -66,7 +69,8 @@ export function columnName(name: string): ColumnName {
       .slice(dot + 1)
       .split('.')
       .map((part) => part.trim())
-    if ((NESTED as readonly string[]).includes(root) && path.every(Boolean)) {
+    const safe = path.every((part) => part !== '' && !UNSAFE_KEYS.has(part))
+    if ((NESTED as readonly string[]).includes(root) && safe) {
       return { kind: 'nested', root: root as Nested, path }
     }
   }
@@ -194,7 +198,7 @@ export function parseIsoTimestamp(text: string): number | undefined {
   if (Number(month) < 1 || Number(month) > 12 || Number(day) < 1 || Number(day) > daysInMonth)
     return undefined
   if (Number(hour) > 23 || Number(minute) > 59 || Number(second) > 59) return undefined
-  let iso = text.replace(' ', 'T')
+  let iso = text.toUpperCase().replace(' ', 'T')
   if (match[4] === undefined) iso += 'T00:00'
   if (zone === undefined) iso += 'Z'
   else if (/^[+-]\d{4}$/.test(zone)) iso = `${iso.slice(0, -2)}:${iso.slice(-2)}`

@@ -278,6 +278,51 @@ describe('level=account', () => {
   })
 })
 
+describe('bad identity input', () => {
+  it('follows an alias loop without harm and refuses an alias to itself, with a reason', async () => {
+    const { send, rows, persons } = await setup()
+    const alias = (messageId: string, time: number, previousId: string, userId: string) => ({
+      type: 'alias',
+      messageId,
+      timestamp: at(time),
+      previousId,
+      userId,
+    })
+    await send(
+      visit('v1', 'lap', T0, 'https://acme.test/?utm_source=linkedin'),
+      identify('i1', T0 + MIN, { anonymousId: 'lap', userId: 'old-id' }),
+      alias('al1', T0 + DAY, 'old-id', 'new-id'),
+      alias('al2', T0 + 2 * DAY, 'new-id', 'old-id'),
+      alias('al3', T0 + 3 * DAY, 'new-id', 'new-id'),
+      track('w1', T0 + 4 * DAY, { userId: 'new-id' }, 'closed_won', { properties: { value: 7 } }),
+    )
+    // One person, both userIds; the credit reaches the anonymous visit.
+    expect(await rows('conversion=closed_won&model=first_touch')).toEqual([['linkedin', 1, 7]])
+    const { body } = await persons('userId=old-id')
+    expect(body.person.userIds).toEqual(['new-id', 'old-id'])
+    expect(
+      body.person.decisions.map((d: { kind: string; reason: string }) => [d.kind, d.reason]),
+    ).toContainEqual(['refused', 'alias of "new-id" to itself: nothing to join'])
+  })
+
+  it('keeps conflicting identifies of one device apart: each session goes to the last identity named in it', async () => {
+    const { send, rows } = await setup()
+    await send(
+      visit('k1', 'kiosk', T0, 'https://acme.test/?utm_source=linkedin', inSession('s1', T0)),
+      identify('k2', T0 + MIN, { anonymousId: 'kiosk' }, 'ann@acme.com', inSession('s1', T0)),
+      // The same session is identified again as someone else: the later one wins it.
+      identify('k3', T0 + 2 * MIN, { anonymousId: 'kiosk' }, 'ben@beta.com', inSession('s1', T0)),
+      track('c1', T0 + 3 * DAY, {}, 'sql', { traits: { email: 'ben@beta.com' } }),
+      track('c2', T0 + 3 * DAY, {}, 'sql', { traits: { email: 'ann@acme.com' } }),
+    )
+    // Ben's conversion gets the session; Ann's has none left (not merged with Ben's).
+    expect(await rows('conversion=sql&model=first_touch')).toEqual([
+      ['(unattributed)', 1, 0],
+      ['linkedin', 1, 0],
+    ])
+  })
+})
+
 const dir = mkdtempSync(join(tmpdir(), 'touchline-erase-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 

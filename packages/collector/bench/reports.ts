@@ -15,16 +15,22 @@
  *
  * Flags: --events N (default 1,000,000), --seed S (default 1), --runs N (warm runs per model,
  * default 5), --ingest-seconds N (default 20), --rate N (batches per second, default 50),
- * --ten (also 10,000,000 events: building it takes long, see the README), --rebuild
- * (ignore the cached database), --build-only (build or find the databases, measure nothing).
+ * --ten (also 10,000,000 events), --rebuild (ignore the cached database), --build-only (build
+ * or find the databases, measure nothing).
+ *
+ * On a 2-core machine building 1M events takes about 40 s (1.1 GB) and 10M about 16 minutes
+ * (11 GB, and as much again for the working copy), so the 10M run is opt-in: `--ten`, or
+ * build it ahead with `--events 10000000 --build-only`. Cached databases live in
+ * $TMPDIR/touchline-bench-reports.
  */
-import type { ChildProcess } from 'node:child_process'
+import { type ChildProcess, fork } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import {
   copyFileSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   renameSync,
   rmSync,
@@ -32,10 +38,11 @@ import {
   writeFileSync,
 } from 'node:fs'
 import { request } from 'node:http'
-import { cpus, tmpdir } from 'node:os'
+import { createRequire } from 'node:module'
+import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads'
 import { GROUP_BYS, MODELS } from '@touchline/shared'
 import { parseEvent } from '@touchline/shared/schema'
 import { type DemoSummary, generateDemoEvents } from '../src/demo/generate'
@@ -49,9 +56,12 @@ import { batchFactory, EVENTS_PER_BATCH } from './events'
 // ---------------------------------------------------------------------------------------
 // Settings
 
+/** Set in the row producer: what to produce (see produceRows). */
+const PRODUCER = process.env.TOUCHLINE_BENCH_PRODUCER
+
 const { values: flags } = parseArgs({
-  // The row producer (this file in a worker thread) takes its settings from workerData.
-  args: isMainThread ? process.argv.slice(2) : [],
+  // The row producer (this file in a child process) takes its settings from the environment.
+  args: PRODUCER ? [] : process.argv.slice(2),
   options: {
     events: { type: 'string', default: '1000000' },
     seed: { type: 'string', default: '1' },
@@ -72,7 +82,7 @@ function positive(name: string, raw: string | undefined): number {
   return value
 }
 
-const SIZES = [positive('events', flags.events), ...(flags.ten ? [10_000_000] : [])]
+const SIZES = [Math.round(positive('events', flags.events)), ...(flags.ten ? [10_000_000] : [])]
 const SEED = flags.seed ?? '1'
 const WARM_RUNS = Math.round(positive('runs', flags.runs))
 const INGEST_SECONDS = positive('ingest-seconds', flags['ingest-seconds'])
@@ -91,6 +101,7 @@ const SECRET_KEY = 'sk_bench_reports_0123456789abcdef0123'
 const CHUNK = 5_000
 
 const CACHE_DIR = join(tmpdir(), 'touchline-bench-reports')
+const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href
 /** The code whose changes make a cached database stale. */
 const SHAPING_SOURCES = [
   '../src/demo/generate.ts',
@@ -116,7 +127,7 @@ function cleanUp(): void {
   if (workDir) rmSync(workDir, { recursive: true, force: true })
   workDir = undefined
 }
-if (isMainThread) {
+if (!PRODUCER) {
   process.on('exit', cleanUp)
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
@@ -157,8 +168,12 @@ async function database(size: number): Promise<BuiltDatabase> {
     }
     return { path, summary, buildMs, cached: true, bytes: statSync(path).size }
   }
+  // Databases of this size and seed made by older code are stale: make room.
+  const stale = new RegExp(`^events-${size}-seed-${SEED.replace(/\W/g, '\\$&')}-[0-9a-f]+\\.`)
+  for (const file of readdirSync(CACHE_DIR)) {
+    if (stale.test(file)) rmSync(join(CACHE_DIR, file), { force: true })
+  }
   const partial = join(CACHE_DIR, `${key}.partial.db`)
-  for (const suffix of ['', '-wal', '-shm']) rmSync(`${partial}${suffix}`, { force: true })
 
   console.log(`building ${fmt(size)} events into ${path}…`)
   const started = performance.now()
@@ -179,14 +194,24 @@ async function database(size: number): Promise<BuiltDatabase> {
     writeKey: WRITE_KEY,
     secretKey: SECRET_KEY,
   })
-  // Events are generated, validated and mapped to rows in a worker thread while this one
+  // Events are generated, validated and mapped to rows in a child process while this one
   // inserts them: the two halves take about as long each.
   let done = 0
   let lastReport = started
   const summary = await new Promise<DemoSummary>((resolve, reject) => {
-    const producer = new Worker(new URL(import.meta.url), {
-      workerData: { size, seed: SEED, projectId: project.id } satisfies ProducerData,
+    const producer = fork(fileURLToPath(import.meta.url), [], {
+      execArgv: ['--import', TSX_LOADER],
+      serialization: 'advanced',
+      env: {
+        ...process.env,
+        TOUCHLINE_BENCH_PRODUCER: JSON.stringify({
+          size,
+          seed: SEED,
+          projectId: project.id,
+        } satisfies ProducerData),
+      },
     })
+    children.add(producer)
     let inserted = Promise.resolve()
     producer.on('message', (message: ProducerMessage) => {
       inserted = inserted
@@ -196,7 +221,7 @@ async function database(size: number): Promise<BuiltDatabase> {
             resolve(message.summary)
             return
           }
-          producer.postMessage('more')
+          producer.send('more')
           const now = performance.now()
           if (now - lastReport > 5_000) {
             lastReport = now
@@ -210,8 +235,9 @@ async function database(size: number): Promise<BuiltDatabase> {
         .catch(reject)
     })
     producer.on('error', reject)
-    producer.on('exit', (code) => {
-      if (code !== 0) reject(new Error(`the row producer exited with code ${code}`))
+    producer.on('exit', (code, signal) => {
+      children.delete(producer)
+      if (code !== 0) reject(new Error(`the row producer exited (${signal ?? code})`))
     })
   })
   const indexing = performance.now()
@@ -241,13 +267,15 @@ interface ProducerMessage {
 /** Chunks sent ahead of the inserts, at most: bounds the memory the producer can fill. */
 const CHUNKS_AHEAD = 4
 
-/** The worker thread: generates the events and maps them to rows, as ingestion would. */
+/** The row producer (a child process): generates the events and maps them to rows. */
 async function produceRows({ size, seed, projectId }: ProducerData): Promise<void> {
-  const port = parentPort
-  if (!port) throw new Error('produceRows runs in a worker thread')
+  const send = (message: ProducerMessage) =>
+    new Promise<void>((resolve, reject) =>
+      process.send?.(message, undefined, {}, (error) => (error ? reject(error) : resolve())),
+    )
   let credits = CHUNKS_AHEAD
   let wake: (() => void) | undefined
-  port.on('message', () => {
+  process.on('message', () => {
     credits++
     wake?.()
   })
@@ -257,8 +285,8 @@ async function produceRows({ size, seed, projectId }: ProducerData): Promise<voi
   for (;;) {
     const next = generator.next()
     if (next.done) {
-      port.postMessage({ rows, summary: next.value } satisfies ProducerMessage)
-      port.close()
+      await send({ rows, summary: next.value })
+      process.disconnect()
       return
     }
     const parsed = parseEvent(next.value)
@@ -267,7 +295,7 @@ async function produceRows({ size, seed, projectId }: ProducerData): Promise<voi
     if (rows.length === CHUNK) {
       while (credits === 0) await new Promise<void>((resolve) => (wake = resolve))
       credits--
-      port.postMessage({ rows } satisfies ProducerMessage)
+      await send({ rows })
       rows = []
     }
   }
@@ -454,6 +482,8 @@ async function ingestWhileReporting(server: SpawnedServer): Promise<IngestResult
 
 interface SizeResult {
   size: number
+  /** The machine's 1-minute load average before and after the measurements. */
+  load: [number, number]
   db: BuiltDatabase
   startMs: number
   timings: ModelTiming[]
@@ -511,6 +541,7 @@ async function benchSize(size: number): Promise<SizeResult> {
   const copy = join(workDir, 'touchline.db')
   copyFileSync(db.path, copy)
   const collector = collectorOn(copy)
+  const loadBefore = loadavg()[0] ?? 0
   try {
     console.log(
       `reports (${MODELS.length} models; each: a fresh collector, 1 cold + ${WARM_RUNS} warm runs)…`,
@@ -529,6 +560,7 @@ async function benchSize(size: number): Promise<SizeResult> {
     const ingestWithReports = await ingestWhileReporting(server)
     return {
       size,
+      load: [loadBefore, loadavg()[0] ?? 0],
       db,
       startMs,
       timings,
@@ -578,6 +610,10 @@ function print(result: SizeResult): void {
   console.log(
     `database: ${fmt(bytes / 1e9, 2)} GB, built in ${seconds(buildMs)} ` +
       `(${fmt(summary.events / (buildMs / 1000))} events/s)${cached ? ', cached from an earlier run' : ''}`,
+  )
+  console.log(
+    `machine: ${cpus().length} CPUs, load average ${fmt(result.load[0], 1)} before the ` +
+      `measurements, ${fmt(result.load[1], 1)} after (other work moves these figures a lot)`,
   )
   console.log(
     `\nGET /v1/reports/attribution conversion=${CONVERSION} groupBy=${GROUP_BY} ` +
@@ -641,7 +677,7 @@ async function main(): Promise<void> {
   }
 }
 
-if (isMainThread) {
+if (!PRODUCER) {
   main()
     .catch((error: unknown) => {
       console.error(error)
@@ -649,5 +685,5 @@ if (isMainThread) {
     })
     .finally(cleanUp)
 } else {
-  await produceRows(workerData as ProducerData)
+  await produceRows(JSON.parse(PRODUCER) as ProducerData)
 }

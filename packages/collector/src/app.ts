@@ -1,6 +1,7 @@
 import { type Context, Hono } from 'hono'
 import { cors } from 'hono/cors'
 import { HTTPException } from 'hono/http-exception'
+import { type DashboardFiles, dashboardRoutes } from './dashboard/routes'
 import { personRoutes } from './identity/routes'
 import { RateLimiter, type RateLimitOptions, TooManyRequests } from './ingest/rate-limit'
 import { ingestRoutes } from './ingest/routes'
@@ -12,6 +13,8 @@ export interface AppDeps {
   store: Store
   /** The built script-tag SDK, served at /sdk.js; undefined when it has not been built. */
   sdkScript?: string | undefined
+  /** The built dashboard, served at `/`; undefined when it has not been built. */
+  dashboard?: DashboardFiles | undefined
   /** The clock, epoch ms. */
   now?: () => number
   /** Write-key requests per second per project and client address (default: no limit). */
@@ -56,6 +59,8 @@ export function createApp(deps: AppDeps): Hono {
     c.header('Access-Control-Allow-Origin', '*')
     return c.body(deps.sdkScript)
   })
+
+  app.route('/', dashboardRoutes(deps.dashboard))
 
   const limiter = deps.rateLimit ? new RateLimiter(deps.rateLimit, now) : undefined
   app.route(

@@ -1,3 +1,4 @@
+import { arrivalKey, type Hit, sessionStarts } from '@touchline/shared'
 import { parseEvent } from '@touchline/shared/schema'
 import { describe, expect, it } from 'vitest'
 import { createTestApp } from '../testing/test-app'
@@ -27,6 +28,10 @@ describe('generateDemoEvents', () => {
     const first = generateDemo(options)
     expect(first.events.length).toBeGreaterThan(1_000)
     expect(generateDemo(options)).toEqual(first)
+    // A seed's digits, as a command line gives them, are that number.
+    expect(generateDemo({ ...RANGE, people: 20, seed: '42' })).toEqual(
+      generateDemo({ ...RANGE, people: 20, seed: 42 }),
+    )
   })
 
   it('gives other events for another seed', () => {
@@ -40,13 +45,10 @@ describe('generateDemoEvents', () => {
   })
 
   it('yields events in time order, inside the range', () => {
-    let previous = FROM
-    for (const event of events) {
-      const time = Date.parse(event.timestamp)
-      expect(time).toBeGreaterThanOrEqual(previous)
-      previous = time
-    }
-    expect(previous).toBeLessThan(TO)
+    const times = events.map((event) => Date.parse(event.timestamp))
+    expect(times.findIndex((time, i) => i > 0 && time < (times[i - 1] as number))).toBe(-1)
+    expect(times[0]).toBeGreaterThanOrEqual(FROM)
+    expect(times[times.length - 1]).toBeLessThan(TO)
     expect(summary.first).toBe(events[0]?.timestamp)
     expect(summary.last).toBe(events[events.length - 1]?.timestamp)
   })
@@ -100,7 +102,29 @@ describe('generateDemoEvents', () => {
     expect(summary.byType.page / summary.events).toBeGreaterThan(0.8)
   })
 
-  it('sessions arrive from every kind of channel', () => {
+  it('has the sessions that the shared session rules find, with or without context.session', () => {
+    const byDevice = new Map<string, { hits: Hit[]; ids: (string | undefined)[] }>()
+    for (const event of events) {
+      const page = event.context.page
+      if (!event.anonymousId || !page) continue
+      const device = byDevice.get(event.anonymousId) ?? { hits: [], ids: [] }
+      byDevice.set(event.anonymousId, device)
+      const input = { url: page.url, referrer: page.referrer, campaign: event.context.campaign }
+      device.hits.push({ time: Date.parse(event.timestamp), arrival: arrivalKey(input) })
+      device.ids.push(event.context.session?.id)
+    }
+    let sessions = 0
+    for (const { hits, ids } of byDevice.values()) {
+      const starts = sessionStarts(hits)
+      sessions += starts.length
+      if (ids[0] !== undefined) {
+        expect(starts).toEqual(ids.flatMap((id, i) => (i === 0 || id !== ids[i - 1] ? [i] : [])))
+      }
+    }
+    expect(sessions).toBe(summary.sessions)
+  })
+
+  it('has sessions arriving from every kind of channel', () => {
     const landings = events.filter(
       (event) => event.type === 'page' && event.context.page?.search !== '',
     )

@@ -121,9 +121,10 @@ function randomStream(seed: number, stream: number): Random {
   return random
 }
 
-/** A number seed as given (32 bits); a string hashed with FNV-1a. */
+/** A whole number (or its digits, as a CLI passes it) as given, 32 bits; else FNV-1a. */
 function seedOf(seed: number | string): number {
   if (typeof seed === 'number' && Number.isInteger(seed)) return seed >>> 0
+  if (typeof seed === 'string' && /^\d{1,9}$/.test(seed)) return Number(seed)
   let hash = 0x811c9dc5
   for (const char of String(seed)) {
     hash = Math.imul(hash ^ (char.codePointAt(0) ?? 0), 0x01000193)
@@ -670,13 +671,13 @@ function planPerson(g: Generation, index: number, arrival: number): Person {
   // Session skeletons: start and page times, cut at the end of the range.
   let count = 1 + weighted(random, SESSIONS_PER_PERSON)
   if (demo) count = Math.min(10, count + 1)
-  const skeletons: { start: number; pages: number }[] = []
+  const skeletons: { start: number; times: number[] }[] = []
   let start = arrival
   while (skeletons.length < count && start < g.to) {
-    const pages = 1 + weighted(random, PAGES_PER_SESSION)
-    skeletons.push({ start, pages })
+    const times = pageTimes(random, start, 1 + weighted(random, PAGES_PER_SESSION))
+    skeletons.push({ start, times })
     // A margin for a form fill and its thank-you page at the end of the session.
-    const end = start + pages * 4 * MINUTE + 20 * MINUTE
+    const end = (times[times.length - 1] as number) + 10 * MINUTE
     start = nextSessionStart(random, end, skeletons.length === 1)
   }
   const sessionCount = skeletons.length
@@ -759,8 +760,8 @@ function planPerson(g: Generation, index: number, arrival: number): Person {
       })),
     ).name
     const landing = landingOf(random, channel)
-    const paths = browsePaths(random, landing.path, skeleton.pages)
-    const times = pageTimes(random, skeleton.start, skeleton.pages)
+    const times = [...skeleton.times]
+    const paths = browsePaths(random, landing.path, times.length)
     const form = forms.get(s)
     let formPage: number | undefined
     if (form) {
@@ -887,7 +888,7 @@ function planPerson(g: Generation, index: number, arrival: number): Person {
     let time = stageTime
     for (let i = 0; i < stages.length; i++) {
       if (!chance(random, probabilities[i] ?? 0)) break
-      time += gaps[i] ?? 0
+      time = Math.round(time + (gaps[i] ?? 0))
       const stage = stages[i] as (typeof stages)[number]
       if (i === 0) {
         crmSince = time - MINUTE
@@ -897,13 +898,7 @@ function planPerson(g: Generation, index: number, arrival: number): Person {
       if (stage === 'opportunity_created') properties.value = amount
       if (stage === 'closed_won')
         properties.revenue = Math.round((amount * between(random, 0.8, 1.1)) / 100) * 100
-      steps.push({
-        time: Math.round(time),
-        kind: 'server',
-        type: 'track',
-        event: stage,
-        properties,
-      })
+      steps.push({ time, kind: 'server', type: 'track', event: stage, properties })
     }
   }
 

@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import type { AddressInfo } from 'node:net'
+import { dirname, join } from 'node:path'
 import { serve } from '@hono/node-server'
 import { getConnInfo } from '@hono/node-server/conninfo'
 import type { Context } from 'hono'
@@ -84,6 +85,26 @@ export function readSdkScript(): string | undefined {
   }
 }
 
+/** Where the dashboard is built: packages/dashboard/dist, or undefined if it is not installed. */
+export function dashboardDist(): string | undefined {
+  try {
+    const packageJson = createRequire(import.meta.url).resolve('@touchline/dashboard/package.json')
+    return join(dirname(packageJson), 'dist')
+  } catch {
+    return undefined
+  }
+}
+
+/** The built dashboard's pages, scripts and styles by file name; undefined if not built. */
+export function readDashboard(dist = dashboardDist()): Map<string, string> | undefined {
+  if (!dist || !existsSync(join(dist, 'index.html'))) return undefined
+  const files = new Map<string, string>()
+  for (const name of readdirSync(dist)) {
+    if (/\.(html|js|css)$/.test(name)) files.set(name, readFileSync(join(dist, name), 'utf8'))
+  }
+  return files
+}
+
 export async function startCollector(options: CollectorOptions): Promise<RunningCollector> {
   const log = options.log ?? ((line: string) => console.log(line))
   const store = new SqliteStore(options.dbPath, {
@@ -95,12 +116,14 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     ...(options.allowedOrigins ? { allowedOrigins: options.allowedOrigins } : {}),
   })
   const sdkScript = readSdkScript()
+  const dashboard = readDashboard()
   // Reports run in a worker thread over the same file, so they never stall ingestion.
   const reports =
     options.dbPath === ':memory:' ? new InProcessRunner(store) : new WorkerRunner(options.dbPath)
   const app = createApp({
     store,
     sdkScript,
+    dashboard,
     reports,
     rateLimit: { perSecond: options.rateLimit ?? DEFAULT_RATE_LIMIT },
     clientAddress: (c: Context) =>
@@ -126,6 +149,8 @@ export async function startCollector(options: CollectorOptions): Promise<Running
   if (newSecretKey) log(`  secret key: ${newSecretKey}   (shown once: it is stored hashed)`)
   else if (options.secretKey) log('  secret key: from TOUCHLINE_SECRET_KEY')
   if (!sdkScript) log('The SDK is not built: run "pnpm build" so /sdk.js can be served.')
+  if (dashboard) log(`Dashboard: ${publicUrl}/ (sign in with the secret key)`)
+  else log('The dashboard is not built: run "pnpm build" so it can be served at /.')
   log("Paste this into your site's <head>:")
   log(`  <script async src="${publicUrl}/sdk.js" data-key="${project.writeKey}"></script>`)
 

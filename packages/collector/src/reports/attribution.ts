@@ -1,16 +1,18 @@
-import { type AttributionRow, attribute, type Conversion, isRuleModel } from '@touchline/shared'
-import type { ConversionRow, Project, Store } from '../store/store'
+import {
+  type AttributionInput,
+  type AttributionRow,
+  attribute,
+  type Conversion,
+  isRuleModel,
+  type Model,
+} from '@touchline/shared'
+import type { Project, Store } from '../store/store'
+import { countedInput, type ReportQuery, reportQuery } from './counted'
 import type { JourneyEngine, Journeys, JourneyTouch } from './engine'
 import type { ReportParams } from './params'
 
-export interface AttributionReport {
+export interface AttributionReport extends ReportQuery {
   model: string
-  conversion: string
-  groupBy: string
-  level: string
-  from: string
-  to: string
-  lookbackDays: number
   /** For `time_decay`. */
   halfLifeDays?: number
   totals: { conversions: number; value: number }
@@ -29,60 +31,31 @@ export async function attributionReport(
   project: Project,
   params: ReportParams,
 ): Promise<AttributionReport> {
-  const [rows, journeys] = await Promise.all([
-    store.conversions(project.id, params.conversion, params.from, params.to),
-    engine.journeys(project, { groupBy: params.groupBy, level: params.level }),
-  ])
-  const conversions = countedConversions(journeys, rows, params.occurrence)
-  const nonConverting = isRuleModel(params.model)
-    ? []
-    : nonConvertingJourneys(journeys, conversions, params)
-  const result = attribute({
-    model: params.model,
-    lookbackDays: params.lookbackDays,
-    halfLifeDays: params.halfLifeDays,
-    conversions,
-    touchesByOwner: journeys.touchesByOwner,
-    nonConverting,
-  })
+  const input = await attributionInput(engine, store, project, params, [params.model])
   return {
     model: params.model,
-    conversion: params.conversion,
-    groupBy: params.groupBy,
-    level: params.level,
-    from: new Date(params.from).toISOString(),
-    to: new Date(params.to).toISOString(),
-    lookbackDays: params.lookbackDays,
+    ...reportQuery(params),
     ...(params.model === 'time_decay' ? { halfLifeDays: params.halfLifeDays } : {}),
-    ...result,
+    ...attribute({ ...input, model: params.model }),
   }
 }
 
 /**
- * The conversions a report counts, with their owners (person or account) and first
- * identification: each owner's first in the range (`occurrence=first`), or all of them.
- * Conversions that name nobody usable are left out.
+ * The counted conversions' journeys as the models take them (`countedInput`, the half-life),
+ * with the non-converting journeys when one of `models` learns from them.
  */
-export function countedConversions(
-  journeys: Journeys,
-  rows: readonly ConversionRow[],
-  occurrence: 'first' | 'all',
-): Conversion[] {
-  const converted = new Set<string>()
-  const conversions: Conversion[] = []
-  for (const row of rows) {
-    const owner = journeys.conversionOwner(row)
-    if (owner === undefined) continue
-    if (occurrence === 'first' && converted.has(owner)) continue
-    converted.add(owner)
-    conversions.push({
-      owner,
-      time: row.timestamp,
-      value: row.value ?? 0,
-      identifiedAt: journeys.identifiedAt(owner),
-    })
-  }
-  return conversions
+export async function attributionInput(
+  engine: JourneyEngine,
+  store: Store,
+  project: Project,
+  params: ReportParams,
+  models: readonly Model[],
+): Promise<Omit<AttributionInput, 'model'>> {
+  const input = await countedInput(engine, store, project, params)
+  const nonConverting = models.every(isRuleModel)
+    ? []
+    : nonConvertingJourneys(input, input.conversions, params)
+  return { ...input, halfLifeDays: params.halfLifeDays, nonConverting }
 }
 
 /**
@@ -90,7 +63,7 @@ export function countedConversions(
  * with no counted conversion.
  */
 export function nonConvertingJourneys(
-  journeys: Journeys,
+  journeys: Pick<Journeys, 'touchesByOwner'>,
   conversions: readonly Conversion[],
   range: { from: number; to: number },
 ): JourneyTouch[][] {
@@ -102,17 +75,4 @@ export function nonConvertingJourneys(
     if (inRange.length > 0) result.push(inRange)
   }
   return result
-}
-
-/** The report's rows as CSV (RFC 4180 quoting). */
-export function toCsv(report: AttributionReport): string {
-  const quote = (value: string | number) => {
-    const text = String(value)
-    return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text
-  }
-  const lines = [[report.groupBy, 'conversions', 'value', 'share'].join(',')]
-  for (const row of report.rows) {
-    lines.push([row.key, row.conversions, row.value, row.share].map(quote).join(','))
-  }
-  return `${lines.join('\r\n')}\r\n`
 }

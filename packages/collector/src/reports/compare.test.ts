@@ -1,5 +1,6 @@
 import { MODELS } from '@touchline/shared'
 import { describe, expect, it } from 'vitest'
+import { ECHOED_QUERY } from '../testing/journeys'
 import { sampleJourneys } from '../testing/sample-journeys'
 
 const credit = (conversions: number, value: number, share: number) => ({
@@ -19,12 +20,7 @@ describe('GET /v1/reports/compare', () => {
     // Ada: linkedin > google > saastr (offline), 1000; Bob and Eve: google, 500 and 2000;
     // Carol: no touch. Rows follow first_touch, then key.
     expect(body).toEqual({
-      conversion: 'demo_request',
-      groupBy: 'source',
-      level: 'person',
-      from: '2026-02-01T00:00:00.000Z',
-      to: '2026-03-01T00:00:00.000Z',
-      lookbackDays: 90,
+      ...ECHOED_QUERY,
       halfLifeDays: 7,
       models: ['first_touch', 'last_touch', 'linear'],
       totals: { conversions: 4, value: 3500 },

@@ -1,7 +1,7 @@
-import { type ComparisonRow, compareModels, isRuleModel, type Model } from '@touchline/shared'
+import { type ComparisonRow, compareModels, type Model } from '@touchline/shared'
 import type { Project, Store } from '../store/store'
-import { nonConvertingJourneys } from './attribution'
-import { countedJourneys, type ReportQuery, reportQuery } from './counted'
+import { attributionInput } from './attribution'
+import { type ReportQuery, reportQuery } from './counted'
 import { csvOf } from './csv'
 import type { JourneyEngine } from './engine'
 import type { ReportParams } from './params'
@@ -25,18 +25,8 @@ export async function comparisonReport(
   project: Project,
   params: ComparisonParams,
 ): Promise<ComparisonReport> {
-  const { journeys, conversions } = await countedJourneys(engine, store, project, params)
-  const nonConverting = params.models.every(isRuleModel)
-    ? []
-    : nonConvertingJourneys(journeys, conversions, params)
-  const result = compareModels({
-    models: params.models,
-    lookbackDays: params.lookbackDays,
-    halfLifeDays: params.halfLifeDays,
-    conversions,
-    touchesByOwner: journeys.touchesByOwner,
-    nonConverting,
-  })
+  const input = await attributionInput(engine, store, project, params, params.models)
+  const result = compareModels({ ...input, models: params.models })
   return { ...reportQuery(params), halfLifeDays: params.halfLifeDays, ...result }
 }
 

@@ -1,7 +1,6 @@
-import type { Conversion } from '@touchline/shared'
-import type { Project, Store } from '../store/store'
-import { countedConversions } from './attribution'
-import type { JourneyEngine, Journeys } from './engine'
+import type { Conversion, JourneysInput } from '@touchline/shared'
+import type { ConversionRow, Project, Store } from '../store/store'
+import type { JourneyEngine, Journeys, JourneyTouch } from './engine'
 import type { ReportParams } from './params'
 
 /** What every report echoes of its query. */
@@ -37,4 +36,45 @@ export async function countedJourneys(
     engine.journeys(project, { groupBy: params.groupBy, level: params.level }),
   ])
   return { journeys, conversions: countedConversions(journeys, rows, params.occurrence) }
+}
+
+/**
+ * The counted conversions, each owner's touches and the lookback window: what the shared
+ * journey maths (`attribute`, `influencedConversions`, `journeyStatistics`, …) takes.
+ */
+export async function countedInput(
+  engine: JourneyEngine,
+  store: Store,
+  project: Project,
+  params: ReportParams,
+): Promise<JourneysInput<JourneyTouch>> {
+  const { journeys, conversions } = await countedJourneys(engine, store, project, params)
+  return { lookbackDays: params.lookbackDays, conversions, touchesByOwner: journeys.touchesByOwner }
+}
+
+/**
+ * The conversions a report counts, with their owners (person or account) and first
+ * identification: each owner's first in the range (`occurrence=first`), or all of them.
+ * Conversions that name nobody usable are left out.
+ */
+export function countedConversions(
+  journeys: Journeys,
+  rows: readonly ConversionRow[],
+  occurrence: 'first' | 'all',
+): Conversion[] {
+  const converted = new Set<string>()
+  const conversions: Conversion[] = []
+  for (const row of rows) {
+    const owner = journeys.conversionOwner(row)
+    if (owner === undefined) continue
+    if (occurrence === 'first' && converted.has(owner)) continue
+    converted.add(owner)
+    conversions.push({
+      owner,
+      time: row.timestamp,
+      value: row.value ?? 0,
+      identifiedAt: journeys.identifiedAt(owner),
+    })
+  }
+  return conversions
 }

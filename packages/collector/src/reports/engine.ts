@@ -3,6 +3,7 @@ import {
   type Acquisition,
   accountOf,
   addToSdkSession,
+  anonKey,
   type ChannelRule,
   DIRECT,
   emailKey,
@@ -10,6 +11,7 @@ import {
   type GroupBy,
   groupKey,
   type IdentityGraph,
+  isUsableId,
   type KeyedTouch,
   NOT_SET,
   normaliseEmail,
@@ -24,7 +26,14 @@ import {
   type VisitSession,
 } from '@touchline/shared'
 import { loadAccounts, loadIdentity, type ProjectIdentity } from '../identity/identity'
-import type { ConversionRow, Project, Store, StoreVersion, VisitRow } from '../store/store'
+import type {
+  ConversionRow,
+  IdentityEventRow,
+  Project,
+  Store,
+  StoreVersion,
+  VisitRow,
+} from '../store/store'
 
 /** One touch of a person: a session's acquisition, or an offline touch. */
 export interface PersonTouch {
@@ -57,6 +66,21 @@ interface Device {
   unsessioned: Visit[]
   /** Sessions with their touches, computed from the above; undefined when stale. */
   sessions: DeviceSession[] | undefined
+  /** Whose each session's touch was when journeys were last derived. */
+  assigned: Assignment[]
+}
+
+/** A touch placed in a person's journey. */
+interface Assignment {
+  person: string
+  touch: PersonTouch
+}
+
+interface OfflineEntry {
+  anonymousId: string | null
+  ref: ConversionRowRef
+  touch: PersonTouch
+  assigned: Assignment | undefined
 }
 
 interface DeviceSession {
@@ -69,8 +93,11 @@ interface ProjectJourneys {
   version: StoreVersion
   settingsKey: string
   devices: Map<string, Device>
-  offline: { anonymousId: string | null; ref: ConversionRowRef; touch: PersonTouch }[]
+  offline: OfflineEntry[]
   identity: ProjectIdentity | undefined
+  /** Devices and offline touches that changed since journeys were last derived. */
+  changedDevices: Set<Device>
+  newOffline: OfflineEntry[]
   /** Derived from devices + identity; undefined when stale. */
   derived: Derived | undefined
 }
@@ -89,7 +116,16 @@ interface Derived {
   /** When each person was first identified. */
   firstIdentified: Map<string, number>
   /** Keyed journeys by level and grouping, shared by the models of one comparison. */
-  keyed: Map<string, Map<string, JourneyTouch[]>>
+  keyed: Map<string, KeyedJourneys>
+}
+
+/** Every owner's keyed touches for one level, grouping and rule set. */
+interface KeyedJourneys {
+  byOwner: Map<string, JourneyTouch[]>
+  /** At account level, the people of each account (person level: the owner alone). */
+  personsByOwner: Map<string, Set<string>>
+  ownerOf(person: string): string
+  keyed(touch: PersonTouch): JourneyTouch
 }
 
 function toVisit(row: VisitRow): Visit {
@@ -168,8 +204,13 @@ export class JourneyEngine {
 
   constructor(private readonly store: Store) {}
 
+  /** Refreshes run one at a time: two at once would both add the same new events. */
+  private refreshing: Promise<unknown> = Promise.resolve()
+
   async journeys(project: Project, query: JourneyQuery): Promise<Journeys> {
-    const state = await this.refresh(project)
+    const refreshed = this.refreshing.then(() => this.refresh(project))
+    this.refreshing = refreshed.catch(() => undefined)
+    const state = await refreshed
     const derived = this.derive(project, state)
     const { graph, accounts } = derived
     const ownerOf = (person: string) =>
@@ -216,21 +257,25 @@ export class JourneyEngine {
         offline: [],
         identity: undefined,
         derived: undefined,
+        changedDevices: new Set(),
+        newOffline: [],
       }
       this.projects.set(project.id, state)
     }
     if (version.lastEventId === state.version.lastEventId && state.identity) return state
 
     const range = { afterId: state.version.lastEventId, upToId: version.lastEventId }
-    const [visits, offline, identityChanged] = await Promise.all([
+    const [visits, offline, identityEvents] = await Promise.all([
       this.store.visits(project.id, range),
       this.store.offlineTouches(project.id, range),
-      state.identity ? this.store.hasIdentityEvidence(project.id, range) : Promise.resolve(true),
+      this.store.identityEventsIn(project.id, range),
     ])
+    const derived = state.identity ? state.derived : undefined
+    const identityChanged = !derived || identityEvents.some((row) => changesIdentity(derived, row))
     const options = touchOptions(project)
     for (const row of visits) this.addVisit(state, row)
     for (const row of offline) {
-      state.offline.push({
+      const entry: OfflineEntry = {
         anonymousId: row.anonymousId,
         ref: row,
         touch: touchOf(
@@ -240,14 +285,19 @@ export class JourneyEngine {
           true,
           null,
         ),
-      })
+        assigned: undefined,
+      }
+      state.offline.push(entry)
+      state.newOffline.push(entry)
     }
-    if (identityChanged) state.identity = await loadIdentity(this.store, project.id)
-    if (visits.length > 0 || offline.length > 0 || identityChanged) state.derived = undefined
+    // New identity evidence can move any session to another person: derive all again.
+    // Otherwise only the devices that got visits (and new offline touches) are placed.
+    if (identityChanged) {
+      state.identity = await loadIdentity(this.store, project.id)
+      state.derived = undefined
+    }
     state.version = version
-    for (const device of state.devices.values()) {
-      if (!device.sessions) device.sessions = sessionsOf(device, options)
-    }
+    for (const device of state.changedDevices) device.sessions = sessionsOf(device, options)
     return state
   }
 
@@ -262,27 +312,90 @@ export class JourneyEngine {
         sdkSessions: new Map(),
         unsessioned: [],
         sessions: undefined,
+        assigned: [],
       }
       state.devices.set(key, device)
     }
-    device.sessions = undefined
+    state.changedDevices.add(device)
     const visit = toVisit(row)
     if (!addToSdkSession(device.sdkSessions, visit)) device.unsessioned.push(visit)
   }
 
   /** Persons' touches, account index and identification times, from devices and identity. */
   private derive(project: Project, state: ProjectJourneys): Derived {
-    if (state.derived) return state.derived
+    if (state.derived) {
+      this.place(state, state.derived)
+      return state.derived
+    }
     const identity = state.identity as ProjectIdentity
     const { graph } = identity
-    const touchesByPerson = new Map<string, PersonTouch[]>()
-    const add = (person: string, touch: PersonTouch) => {
+    const firstIdentified = new Map<string, number>()
+    for (const link of identity.links) {
+      const person = identifiedPerson(graph, link)
+      if (!person) continue
+      const known = firstIdentified.get(person)
+      if (known === undefined || link.timestamp < known) firstIdentified.set(person, link.timestamp)
+    }
+    const derived: Derived = {
+      graph,
+      accounts: loadAccounts(project, identity),
+      touchesByPerson: new Map(),
+      spansByAnonymousId: new Map(),
+      firstIdentified,
+      keyed: new Map(),
+    }
+    for (const device of state.devices.values()) {
+      device.assigned = []
+      state.changedDevices.add(device)
+    }
+    for (const entry of state.offline) entry.assigned = undefined
+    state.newOffline = [...state.offline]
+    this.place(state, derived)
+    state.derived = derived
+    return derived
+  }
+
+  /**
+   * Places the touches of changed devices and new offline touches in their people's
+   * journeys, taking a changed device's earlier touches out first; updates the keyed
+   * journeys of the people concerned only.
+   */
+  private place(state: ProjectJourneys, derived: Derived): void {
+    if (state.changedDevices.size === 0 && state.newOffline.length === 0) return
+    const { graph, touchesByPerson, spansByAnonymousId } = derived
+    const affected = new Set<string>()
+    // First take the changed devices' earlier touches out (once per person), then place.
+    const removed = new Map<string, Set<PersonTouch>>()
+    const take = ({ person, touch }: Assignment) => {
+      const touches = removed.get(person)
+      if (touches) touches.add(touch)
+      else removed.set(person, new Set([touch]))
+      affected.add(person)
+    }
+    const put = (person: string, touch: PersonTouch): Assignment => {
       const touches = touchesByPerson.get(person)
       if (touches) touches.push(touch)
       else touchesByPerson.set(person, [touch])
+      affected.add(person)
+      return { person, touch }
     }
-    const spansByAnonymousId = new Map<string, SessionSpan[]>()
-    for (const device of state.devices.values()) {
+    const offlineToPlace = new Set(state.newOffline)
+    for (const device of state.changedDevices) {
+      for (const assignment of device.assigned) take(assignment)
+      // On a shared device, new sessions can move its offline touches to someone else.
+      if (device.anonymousId && graph.sharedDevices.has(device.anonymousId)) {
+        for (const entry of state.offline) {
+          if (entry.anonymousId === device.anonymousId) offlineToPlace.add(entry)
+        }
+      }
+    }
+    for (const entry of offlineToPlace) if (entry.assigned) take(entry.assigned)
+    for (const [person, touches] of removed) {
+      const kept = touchesByPerson.get(person)?.filter((touch) => !touches.has(touch))
+      if (kept) touchesByPerson.set(person, kept)
+    }
+
+    for (const device of state.changedDevices) {
       const sessions = device.sessions ?? []
       if (device.anonymousId) {
         spansByAnonymousId.set(
@@ -290,6 +403,7 @@ export class JourneyEngine {
           sessions.map((session) => session.span),
         )
       }
+      device.assigned = []
       for (const session of sessions) {
         const person = device.anonymousId
           ? sessionOwner(graph, session.span)
@@ -298,32 +412,28 @@ export class JourneyEngine {
               email: device.email,
               time: session.span.start,
             })
-        if (person) add(person, session.touch)
+        if (person) device.assigned.push(put(person, session.touch))
       }
     }
-    for (const offline of state.offline) {
-      const spans = offline.anonymousId ? spansByAnonymousId.get(offline.anonymousId) : undefined
-      const person = eventOwner(graph, refOf(offline.ref), spans)
-      if (person) add(person, offline.touch)
+    for (const entry of offlineToPlace) {
+      const spans = entry.anonymousId ? spansByAnonymousId.get(entry.anonymousId) : undefined
+      const person = eventOwner(graph, refOf(entry.ref), spans)
+      entry.assigned = person ? put(person, entry.touch) : undefined
     }
-    for (const touches of touchesByPerson.values()) touches.sort((a, b) => a.time - b.time)
-
-    const firstIdentified = new Map<string, number>()
-    for (const link of identity.links) {
-      const person = identifiedPerson(graph, link)
-      if (!person) continue
-      const known = firstIdentified.get(person)
-      if (known === undefined || link.timestamp < known) firstIdentified.set(person, link.timestamp)
+    state.changedDevices.clear()
+    state.newOffline = []
+    for (const person of affected) touchesByPerson.get(person)?.sort((a, b) => a.time - b.time)
+    for (const journeys of derived.keyed.values()) {
+      const owners = new Set<string>()
+      for (const person of affected) {
+        const owner = journeys.ownerOf(person)
+        owners.add(owner)
+        const members = journeys.personsByOwner.get(owner)
+        if (members) members.add(person)
+        else journeys.personsByOwner.set(owner, new Set([person]))
+      }
+      for (const owner of owners) rebuildOwner(journeys, derived, owner)
     }
-    state.derived = {
-      graph,
-      accounts: loadAccounts(project, identity),
-      touchesByPerson,
-      spansByAnonymousId,
-      firstIdentified,
-      keyed: new Map(),
-    }
-    return state.derived
   }
 
   private keyedJourneys(
@@ -334,37 +444,73 @@ export class JourneyEngine {
   ): Map<string, JourneyTouch[]> {
     const cacheKey = `${query.level}\n${query.groupBy}\n${JSON.stringify(rules)}`
     const cached = derived.keyed.get(cacheKey)
-    if (cached) return cached
-    const keyOf = (touch: PersonTouch) => {
-      const memo = touch.keys.get(cacheKey)
-      if (memo !== undefined) return memo
-      const key = groupKey(touch.acquisition, query.groupBy, rules)
-      touch.keys.set(cacheKey, key)
-      return key
-    }
-    const byOwner = new Map<string, JourneyTouch[]>()
-    for (const [person, touches] of derived.touchesByPerson) {
-      const owner = query.level === 'account' ? ownerOf(person) : person
-      let keyed = byOwner.get(owner)
-      if (!keyed) {
-        keyed = []
-        byOwner.set(owner, keyed)
-      }
-      for (const touch of touches) {
-        keyed.push({
+    if (cached) return cached.byOwner
+    const journeys: KeyedJourneys = {
+      byOwner: new Map(),
+      personsByOwner: new Map(),
+      ownerOf: query.level === 'account' ? ownerOf : (person) => person,
+      keyed: (touch) => {
+        let key = touch.keys.get(cacheKey)
+        if (key === undefined) {
+          key = groupKey(touch.acquisition, query.groupBy, rules)
+          touch.keys.set(cacheKey, key)
+        }
+        return {
           time: touch.time,
-          key: keyOf(touch),
+          key,
           direct: isDirect(touch.acquisition),
           offline: touch.offline,
-        })
-      }
+        }
+      },
     }
-    if (query.level === 'account') {
-      for (const keyed of byOwner.values()) keyed.sort((a, b) => a.time - b.time)
+    for (const person of derived.touchesByPerson.keys()) {
+      const owner = journeys.ownerOf(person)
+      const members = journeys.personsByOwner.get(owner)
+      if (members) members.add(person)
+      else journeys.personsByOwner.set(owner, new Set([person]))
     }
-    derived.keyed.set(cacheKey, byOwner)
-    return byOwner
+    for (const owner of journeys.personsByOwner.keys()) rebuildOwner(journeys, derived, owner)
+    derived.keyed.set(cacheKey, journeys)
+    return journeys.byOwner
   }
+}
+
+/** An owner's keyed touches: their people's touches, in time order. */
+function rebuildOwner(journeys: KeyedJourneys, derived: Derived, owner: string): void {
+  const keyed: JourneyTouch[] = []
+  for (const person of journeys.personsByOwner.get(owner) ?? []) {
+    for (const touch of derived.touchesByPerson.get(person) ?? []) keyed.push(journeys.keyed(touch))
+  }
+  if (keyed.length === 0) {
+    journeys.byOwner.delete(owner)
+    return
+  }
+  if ((journeys.personsByOwner.get(owner)?.size ?? 0) > 1) keyed.sort((a, b) => a.time - b.time)
+  journeys.byOwner.set(owner, keyed)
+}
+
+/**
+ * Whether an event can change persons, shared-device assignments or first identifications:
+ * false only when everything it names already belongs, whole, to one person identified no
+ * later than it (after identify, every event of a known visitor carries their userId).
+ */
+function changesIdentity(derived: Derived, row: IdentityEventRow): boolean {
+  if (row.type === 'alias' || row.type === 'group') return true
+  const { graph } = derived
+  const keys: string[] = []
+  const user = row.userId?.trim()
+  if (user && isUsableId(user)) keys.push(userKey(user))
+  const email = row.email ? normaliseEmail(row.email) : undefined
+  if (email?.ok) keys.push(emailKey(email.email))
+  const anon = row.anonymousId?.trim()
+  if (anon && isUsableId(anon) && keys.length > 0) {
+    if (graph.sharedDevices.has(anon)) return true
+    keys.push(anonKey(anon))
+  }
+  const persons = new Set(keys.map((key) => graph.personByIdentifier.get(key)))
+  if (persons.size !== 1 || persons.has(undefined)) return keys.length > 0
+  const person = [...persons][0] as string
+  return (derived.firstIdentified.get(person) ?? Number.POSITIVE_INFINITY) > row.timestamp
 }
 
 function sessionsOf(device: Device, options: TouchOptions): DeviceSession[] {

@@ -1,7 +1,6 @@
 import { type AttributionRow, influencedConversions } from '@touchline/shared'
 import type { Project, Store } from '../store/store'
-import { countedJourneys, type ReportQuery, reportQuery } from './counted'
-import { csvOf } from './csv'
+import { countedInput, type ReportQuery, reportQuery } from './counted'
 import type { JourneyEngine } from './engine'
 import type { ReportParams } from './params'
 
@@ -18,18 +17,6 @@ export async function influencedReport(
   project: Project,
   params: ReportParams,
 ): Promise<InfluencedReport> {
-  const { journeys, conversions } = await countedJourneys(engine, store, project, params)
-  const result = influencedConversions({
-    lookbackDays: params.lookbackDays,
-    conversions,
-    touchesByOwner: journeys.touchesByOwner,
-  })
-  return { ...reportQuery(params), ...result }
-}
-
-export function influencedCsv(report: InfluencedReport): string {
-  return csvOf([
-    [report.groupBy, 'conversions', 'value', 'share'],
-    ...report.rows.map((row) => [row.key, row.conversions, row.value, row.share]),
-  ])
+  const input = await countedInput(engine, store, project, params)
+  return { ...reportQuery(params), ...influencedConversions(input) }
 }

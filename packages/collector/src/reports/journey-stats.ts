@@ -1,7 +1,6 @@
 import { type JourneyStatistics, journeyStatistics } from '@touchline/shared'
 import type { Project, Store } from '../store/store'
-import { countedJourneys, type ReportQuery, reportQuery } from './counted'
-import { csvOf } from './csv'
+import { countedInput, type ReportQuery, reportQuery } from './counted'
 import type { JourneyEngine } from './engine'
 import type { ReportParams } from './params'
 
@@ -19,20 +18,6 @@ export async function journeyStatsReport(
   project: Project,
   params: JourneyStatsParams,
 ): Promise<JourneyStatsReport> {
-  const { journeys, conversions } = await countedJourneys(engine, store, project, params)
-  const statistics = journeyStatistics({
-    lookbackDays: params.lookbackDays,
-    conversions,
-    touchesByOwner: journeys.touchesByOwner,
-    limit: params.limit,
-  })
-  return { ...reportQuery(params), ...statistics }
-}
-
-/** The top paths as CSV (the distributions are in the JSON answer). */
-export function topPathsCsv(report: JourneyStatsReport): string {
-  return csvOf([
-    ['path', 'conversions', 'value', 'share'],
-    ...report.topPaths.map((row) => [row.key, row.conversions, row.value, row.share]),
-  ])
+  const input = await countedInput(engine, store, project, params)
+  return { ...reportQuery(params), ...journeyStatistics({ ...input, limit: params.limit }) }
 }

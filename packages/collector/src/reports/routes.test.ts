@@ -1,5 +1,6 @@
 import { GROUP_BYS, MODELS } from '@touchline/shared'
 import { describe, expect, it } from 'vitest'
+import { ECHOED_QUERY, RANGE } from '../testing/journeys'
 import { createTestApp } from '../testing/test-app'
 
 const T0 = Date.parse('2026-02-01T09:00:00.000Z')
@@ -72,8 +73,6 @@ async function seeded() {
   return { ...ctx, report }
 }
 
-const RANGE = 'from=2026-02-01&to=2026-03-01'
-
 describe('GET /v1/reports/attribution', () => {
   it('credits the first touch of each journey', async () => {
     const { report } = await seeded()
@@ -83,12 +82,7 @@ describe('GET /v1/reports/attribution', () => {
     expect(status).toBe(200)
     expect(body).toEqual({
       model: 'first_touch',
-      conversion: 'demo_request',
-      groupBy: 'source',
-      level: 'person',
-      from: '2026-02-01T00:00:00.000Z',
-      to: '2026-03-01T00:00:00.000Z',
-      lookbackDays: 90,
+      ...ECHOED_QUERY,
       totals: { conversions: 3, value: 300 },
       rows: [
         { key: '(direct)', conversions: 1, value: 0, share: 1 / 3 },

@@ -2,11 +2,10 @@ import { Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { authenticateSecret } from '../auth/authenticate'
 import type { Store } from '../store/store'
-import { toCsv } from './attribution'
 import { comparisonCsv } from './compare'
-import { influencedCsv } from './influenced'
-import { topPathsCsv } from './journey-stats'
-import { limitParam, modelsParam, parseReportParams } from './params'
+import { rowsCsv } from './csv'
+import { keyParam, keyPeopleCsv, peopleLimitParam } from './key-people'
+import { limitParam, modelsParam } from './params'
 import { parseJourneyParams } from './person-journey'
 import { csvResponse, reportRequest } from './request'
 import type { ReportRunner } from './runner'
@@ -15,16 +14,10 @@ import type { ReportRunner } from './runner'
 export function reportRoutes(store: Store, runner: ReportRunner, now: () => number): Hono {
   const routes = new Hono()
   routes.get('/attribution', async (c) => {
-    const project = await authenticateSecret(store, c.req.header('authorization'), 'Reports')
-    const params = parseReportParams(c.req.query(), {
-      now: now(),
-      lookbackDays: project.settings.lookbackDays,
-    })
+    const { project, params } = await reportRequest(c, store, now, {})
     const report = await runner.run('attribution', project, params)
     if (params.format === 'csv') {
-      c.header('Content-Type', 'text/csv; charset=utf-8')
-      c.header('Content-Disposition', `attachment; filename="attribution-${params.model}.csv"`)
-      return c.body(toCsv(report))
+      return csvResponse(c, `attribution-${params.model}.csv`, rowsCsv(report.groupBy, report.rows))
     }
     return c.json(report)
   })
@@ -38,13 +31,32 @@ export function reportRoutes(store: Store, runner: ReportRunner, now: () => numb
   routes.get('/journeys', async (c) => {
     const { project, params } = await reportRequest(c, store, now, { limit: limitParam })
     const report = await runner.run('journeyStats', project, params)
-    if (params.format === 'csv') return csvResponse(c, 'top-paths.csv', topPathsCsv(report))
+    if (params.format === 'csv') {
+      return csvResponse(c, 'top-paths.csv', rowsCsv('path', report.topPaths))
+    }
     return c.json(report)
   })
   routes.get('/influenced', async (c) => {
     const { project, params } = await reportRequest(c, store, now, {})
     const report = await runner.run('influenced', project, params)
-    if (params.format === 'csv') return csvResponse(c, 'influenced.csv', influencedCsv(report))
+    if (params.format === 'csv') {
+      return csvResponse(c, 'influenced.csv', rowsCsv(report.groupBy, report.rows))
+    }
+    return c.json(report)
+  })
+  // The track event names a report can ask about, with their counts (the dashboard's picker).
+  routes.get('/conversions', async (c) => {
+    const project = await authenticateSecret(store, c.req.header('authorization'), 'Reports')
+    return c.json(await runner.run('conversions', project, {}))
+  })
+  // The people (or accounts) behind one row: conversions whose journey touched the key.
+  routes.get('/people', async (c) => {
+    const { project, params } = await reportRequest(c, store, now, {
+      key: keyParam,
+      limit: peopleLimitParam,
+    })
+    const report = await runner.run('people', project, params)
+    if (params.format === 'csv') return csvResponse(c, 'people.csv', keyPeopleCsv(report))
     return c.json(report)
   })
   // One person's or account's journey: timeline and summary.

@@ -1,9 +1,11 @@
 import type { Project, Store } from '../store/store'
 import { attributionReport } from './attribution'
 import { comparisonReport } from './compare'
+import { conversionNamesReport } from './conversion-names'
 import { JourneyEngine } from './engine'
 import { influencedReport } from './influenced'
 import { journeyStatsReport } from './journey-stats'
+import { keyPeopleReport } from './key-people'
 import { personJourneyReport } from './person-journey'
 
 /**
@@ -17,6 +19,8 @@ export const REPORTS = {
   journeyStats: journeyStatsReport,
   influenced: influencedReport,
   journey: personJourneyReport,
+  conversions: conversionNamesReport,
+  people: keyPeopleReport,
 } as const
 
 export type ReportName = keyof typeof REPORTS
@@ -53,6 +57,11 @@ export class InProcessRunner implements ReportRunner {
       params: ReportParamsOf<N>,
     ) => Promise<ReportResultOf<N>>
     return report(this.engine, this.store, project, params)
+  }
+
+  /** Loads the project's journeys ahead of its first report. */
+  async warm(project: Project): Promise<void> {
+    await this.engine.journeys(project, { groupBy: 'channel', level: 'person' })
   }
 
   async close(): Promise<void> {}

@@ -24,6 +24,13 @@ if (parentPort) {
   const port = parentPort
   const store = new SqliteStore((workerData as { dbPath: string }).dbPath)
   const runner = new InProcessRunner(store)
+  // Read every project's journeys now, so the first report does not wait for it.
+  store
+    .listProjects()
+    .then(async (projects) => {
+      for (const project of projects) await runner.warm(project)
+    })
+    .catch((error: unknown) => console.error(error))
   port.on('message', async (request: WorkerRequest) => {
     let reply: WorkerReply
     try {

@@ -107,6 +107,15 @@ export interface OfflineTouchRow {
   properties: string | null
 }
 
+/** An event that may change the identity graph (see `Store.identityEventsIn`). */
+export interface IdentityEventRow {
+  type: string
+  anonymousId: string | null
+  userId: string | null
+  email: string | null
+  timestamp: number
+}
+
 /** Row ids `afterId < id ≤ upToId`. */
 export interface IdRange {
   afterId: number
@@ -129,6 +138,15 @@ export interface ConversionRow {
   sessionId: string | null
   timestamp: number
   value: number | null
+}
+
+/** A track event name as stored: how many, their value, the first and the last (epoch ms). */
+export interface TrackEventName {
+  name: string
+  events: number
+  value: number
+  first: number
+  last: number
 }
 
 /** An event that named its sender: anonymous ID and/or userId and/or email. */
@@ -220,14 +238,16 @@ export interface Store {
   insertEvents(rows: readonly EventRow[]): Promise<number>
   /** Track events named `name` with from ≤ timestamp < to, in time order. */
   conversions(projectId: string, name: string, from: number, to: number): Promise<ConversionRow[]>
+  /** Track event names (offline `touch`es aside) with their counts, most frequent first. */
+  trackEventNames(projectId: string): Promise<TrackEventName[]>
   /** The newest event id and the number of erasures, for report caches. */
   version(projectId: string): Promise<StoreVersion>
   /** Visits (events with a page URL) with row ids in `range`, in id order. */
   visits(projectId: string, range: IdRange): Promise<VisitRow[]>
   /** Offline touches with row ids in `range`, in id order. */
   offlineTouches(projectId: string, range: IdRange): Promise<OfflineTouchRow[]>
-  /** Whether an event in `range` is identity evidence (names a userId or email, alias, group). */
-  hasIdentityEvidence(projectId: string, range: IdRange): Promise<boolean>
+  /** Events in `range` that may be identity evidence: naming a userId or email, alias, group. */
+  identityEventsIn(projectId: string, range: IdRange): Promise<IdentityEventRow[]>
   /**
    * The project's identity evidence: identity links (events with an anonymous ID and a
    * userId or email, and server-side events with both a userId and an email), alias and

@@ -9,6 +9,15 @@ export const HOUR = 3_600_000
 export const DAY = 86_400_000
 export const at = (ms: number) => new Date(ms).toISOString()
 export const RANGE = 'from=2026-02-01&to=2026-03-01'
+/** What a report echoes of `conversion=demo_request` over `RANGE`, other parameters default. */
+export const ECHOED_QUERY = {
+  conversion: 'demo_request',
+  groupBy: 'source',
+  level: 'person',
+  from: '2026-02-01T00:00:00.000Z',
+  to: '2026-03-01T00:00:00.000Z',
+  lookbackDays: 90,
+}
 
 export type Event = Record<string, unknown>
 export const visit = (

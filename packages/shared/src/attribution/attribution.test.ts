@@ -9,8 +9,7 @@ import {
   type KeyedTouch,
   UNATTRIBUTED,
 } from './report'
-
-const DAY = 86_400_000
+import { byOwner, DAY, journeyArbitraries, keyedTouch, THREE_JOURNEYS } from './testing'
 
 /** Rows with conversions and value rounded to 1e-9, for hand-checked expectations. */
 function rounded(result: AttributionResult) {
@@ -23,22 +22,7 @@ function rounded(result: AttributionResult) {
 }
 
 describe('attribute', () => {
-  const touchesByOwner = new Map([
-    [
-      'ada',
-      [
-        { time: 0, key: 'linkedin' },
-        { time: 10 * DAY, key: 'google' },
-        { time: 20 * DAY, key: 'newsletter' },
-      ],
-    ],
-    ['bob', [{ time: 5 * DAY, key: 'google' }]],
-  ])
-  const conversions = [
-    { owner: 'ada', time: 15 * DAY, value: 1000 },
-    { owner: 'bob', time: 6 * DAY, value: 500 },
-    { owner: 'carol', time: 7 * DAY, value: 0 },
-  ]
+  const { touchesByOwner, conversions } = THREE_JOURNEYS
 
   it('credits each journey inside its lookback window', () => {
     expect(attribute({ model: 'linear', lookbackDays: 90, conversions, touchesByOwner })).toEqual({
@@ -272,29 +256,10 @@ describe('attribute', () => {
 })
 
 describe('attribute invariants', () => {
-  const KEYS = ['email', 'google', 'linkedin', '(direct)']
-  const OWNERS = ['ada', 'bob', 'carol', 'dan']
-  const touch = fc
-    .record({ time: fc.integer({ min: 0, max: 30 * DAY }), key: fc.constantFrom(...KEYS) })
-    .map((t): KeyedTouch => ({ ...t, direct: t.key === '(direct)' }))
   const input = fc.record({
     model: fc.constantFrom(...MODELS),
-    lookbackDays: fc.integer({ min: 1, max: 40 }),
     halfLifeDays: fc.option(fc.double({ min: 0.1, max: 30, noNaN: true }), { nil: undefined }),
-    touches: fc.array(fc.array(touch, { maxLength: 8 }), {
-      minLength: OWNERS.length,
-      maxLength: OWNERS.length,
-    }),
-    conversions: fc.array(
-      fc.record({
-        owner: fc.constantFrom(...OWNERS, 'nobody'),
-        time: fc.integer({ min: 0, max: 30 * DAY }),
-        value: fc.integer({ min: 0, max: 10_000 }),
-        identifiedAt: fc.option(fc.integer({ min: 0, max: 30 * DAY }), { nil: undefined }),
-      }),
-      { maxLength: 20 },
-    ),
-    nonConverting: fc.array(fc.array(touch, { maxLength: 6 }), { maxLength: 10 }),
+    ...journeyArbitraries(keyedTouch()),
   })
   const toInput = (generated: typeof input extends fc.Arbitrary<infer T> ? T : never) =>
     ({
@@ -302,7 +267,7 @@ describe('attribute invariants', () => {
       lookbackDays: generated.lookbackDays,
       halfLifeDays: generated.halfLifeDays,
       conversions: generated.conversions,
-      touchesByOwner: new Map(OWNERS.map((owner, i) => [owner, generated.touches[i] ?? []])),
+      touchesByOwner: byOwner(generated.touches),
       nonConverting: generated.nonConverting,
     }) satisfies AttributionInput
 

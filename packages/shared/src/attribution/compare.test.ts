@@ -2,26 +2,11 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { compareModels } from './compare'
 import { MODELS } from './models'
-import { attribute, type KeyedTouch, UNATTRIBUTED } from './report'
-
-const DAY = 86_400_000
+import { attribute, UNATTRIBUTED } from './report'
+import { byOwner, journeyArbitraries, keyedTouch, THREE_JOURNEYS } from './testing'
 
 describe('compareModels', () => {
-  const touchesByOwner = new Map<string, KeyedTouch[]>([
-    [
-      'ada',
-      [
-        { time: 0, key: 'linkedin' },
-        { time: 10 * DAY, key: 'google' },
-      ],
-    ],
-    ['bob', [{ time: 5 * DAY, key: 'google' }]],
-  ])
-  const conversions = [
-    { owner: 'ada', time: 15 * DAY, value: 1000 },
-    { owner: 'bob', time: 6 * DAY, value: 500 },
-    { owner: 'carol', time: 7 * DAY, value: 0 },
-  ]
+  const { touchesByOwner, conversions } = THREE_JOURNEYS
 
   it('puts each model’s credit side by side, 0 where a model credits nothing', () => {
     const result = compareModels({
@@ -74,27 +59,9 @@ describe('compareModels', () => {
 })
 
 describe('compareModels invariants', () => {
-  const KEYS = ['email', 'google', 'linkedin', '(direct)']
-  const OWNERS = ['ada', 'bob', 'carol', 'dan']
-  const touch = fc
-    .record({ time: fc.integer({ min: 0, max: 30 * DAY }), key: fc.constantFrom(...KEYS) })
-    .map((t): KeyedTouch => ({ ...t, direct: t.key === '(direct)' }))
   const input = fc.record({
     models: fc.uniqueArray(fc.constantFrom(...MODELS), { minLength: 1 }),
-    lookbackDays: fc.integer({ min: 1, max: 40 }),
-    touches: fc.array(fc.array(touch, { maxLength: 8 }), {
-      minLength: OWNERS.length,
-      maxLength: OWNERS.length,
-    }),
-    conversions: fc.array(
-      fc.record({
-        owner: fc.constantFrom(...OWNERS, 'nobody'),
-        time: fc.integer({ min: 0, max: 30 * DAY }),
-        value: fc.integer({ min: 0, max: 10_000 }),
-      }),
-      { maxLength: 20 },
-    ),
-    nonConverting: fc.array(fc.array(touch, { maxLength: 6 }), { maxLength: 10 }),
+    ...journeyArbitraries(keyedTouch()),
   })
 
   it('gives every key every model, each column equal to that model’s own report', () => {
@@ -103,7 +70,7 @@ describe('compareModels invariants', () => {
         const common = {
           lookbackDays: generated.lookbackDays,
           conversions: generated.conversions,
-          touchesByOwner: new Map(OWNERS.map((owner, i) => [owner, generated.touches[i] ?? []])),
+          touchesByOwner: byOwner(generated.touches),
           nonConverting: generated.nonConverting,
         }
         const result = compareModels({ ...common, models: generated.models })

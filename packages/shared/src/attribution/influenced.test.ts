@@ -2,38 +2,11 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { influencedConversions } from './influenced'
 import { RULE_MODELS } from './models'
-import { attribute, type KeyedTouch, UNATTRIBUTED } from './report'
-
-const DAY = 86_400_000
+import { attribute, UNATTRIBUTED } from './report'
+import { byOwner, DAY, FIVE_JOURNEYS, journeyArbitraries, keyedTouch } from './testing'
 
 describe('influencedConversions', () => {
-  const touchesByOwner = new Map<string, KeyedTouch[]>([
-    [
-      'ada',
-      [
-        { time: 0, key: 'linkedin' },
-        { time: 10 * DAY, key: 'google' },
-        { time: 11 * DAY, key: 'google' },
-        { time: 12 * DAY, key: 'events' },
-      ],
-    ],
-    ['bob', [{ time: 5 * DAY, key: 'google' }]],
-    [
-      'dan',
-      [
-        { time: DAY, key: 'google' },
-        { time: 20 * DAY, key: 'linkedin' },
-      ],
-    ],
-    ['eve', [{ time: 3 * DAY, key: 'google' }]],
-  ])
-  const conversions = [
-    { owner: 'ada', time: 15 * DAY, value: 1000 },
-    { owner: 'bob', time: 5.5 * DAY, value: 500 },
-    { owner: 'carol', time: 7 * DAY, value: 0 },
-    { owner: 'dan', time: 35 * DAY, value: 300 },
-    { owner: 'eve', time: 5 * DAY, value: 200 },
-  ]
+  const { touchesByOwner, conversions } = FIVE_JOURNEYS
 
   it('counts each conversion, with its whole value, for every key its journey touched', () => {
     // Ada touched Google twice: one conversion. Dan's Google touch is outside the window.
@@ -57,28 +30,7 @@ describe('influencedConversions', () => {
 })
 
 describe('influencedConversions invariants', () => {
-  const KEYS = ['email', 'google', 'linkedin', '(direct)']
-  const OWNERS = ['ada', 'bob', 'carol', 'dan']
-  const touch = fc
-    .record({ time: fc.integer({ min: 0, max: 30 * DAY }), key: fc.constantFrom(...KEYS) })
-    .map((t): KeyedTouch => ({ ...t, direct: t.key === '(direct)' }))
-  const input = fc.record({
-    lookbackDays: fc.integer({ min: 1, max: 40 }),
-    touches: fc.array(fc.array(touch, { maxLength: 8 }), {
-      minLength: OWNERS.length,
-      maxLength: OWNERS.length,
-    }),
-    conversions: fc.array(
-      fc.record({
-        owner: fc.constantFrom(...OWNERS, 'nobody'),
-        time: fc.integer({ min: 0, max: 30 * DAY }),
-        value: fc.integer({ min: 0, max: 10_000 }),
-        identifiedAt: fc.option(fc.integer({ min: 0, max: 30 * DAY }), { nil: undefined }),
-      }),
-      { maxLength: 20 },
-    ),
-    nonConverting: fc.array(fc.array(touch, { maxLength: 6 }), { maxLength: 10 }),
-  })
+  const input = fc.record(journeyArbitraries(keyedTouch()))
 
   it('bounds each key between any rule model’s or Shapley’s credit and all conversions', () => {
     fc.assert(
@@ -89,7 +41,7 @@ describe('influencedConversions invariants', () => {
           const common = {
             lookbackDays: generated.lookbackDays,
             conversions: generated.conversions,
-            touchesByOwner: new Map(OWNERS.map((owner, i) => [owner, generated.touches[i] ?? []])),
+            touchesByOwner: byOwner(generated.touches),
           }
           const influenced = influencedConversions(common)
           const credited = attribute({ ...common, model, nonConverting: generated.nonConverting })

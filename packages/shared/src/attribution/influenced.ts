@@ -1,19 +1,13 @@
 /** The "influenced" view: conversions whose journey touched a key at all (PRODUCT.md §7). */
 import {
   type AttributionResult,
-  type Conversion,
-  compareConversions,
-  journeyOf,
-  type KeyedTouch,
+  conversionJourneys,
+  type JourneysInput,
+  rankedByConversions,
   UNATTRIBUTED,
 } from './report'
 
-export interface InfluenceInput {
-  lookbackDays: number
-  conversions: readonly Conversion[]
-  /** Each owner's touches (any order). */
-  touchesByOwner: ReadonlyMap<string, readonly KeyedTouch[]>
-}
+export type InfluenceInput = JourneysInput
 
 /**
  * For each key, the conversions whose journey (the touches within `lookbackDays` before the
@@ -24,16 +18,9 @@ export interface InfluenceInput {
  * then key.
  */
 export function influencedConversions(input: InfluenceInput): AttributionResult {
-  const rows = new Map<string, { conversions: number; value: number }>()
-  const conversions = [...input.conversions].sort(compareConversions)
-  let totalValue = 0
-  for (const conversion of conversions) {
-    totalValue += conversion.value
-    const journey = journeyOf(
-      input.touchesByOwner.get(conversion.owner) ?? [],
-      conversion.time,
-      input.lookbackDays,
-    )
+  const { journeys, totals } = conversionJourneys(input)
+  const rows = new Map<string, { key: string; conversions: number; value: number }>()
+  for (const { conversion, journey } of journeys) {
     const keys = journey.length === 0 ? [UNATTRIBUTED] : new Set(journey.map((t) => t.key))
     for (const key of keys) {
       const row = rows.get(key)
@@ -41,17 +28,9 @@ export function influencedConversions(input: InfluenceInput): AttributionResult 
         row.conversions++
         row.value += conversion.value
       } else {
-        rows.set(key, { conversions: 1, value: conversion.value })
+        rows.set(key, { key, conversions: 1, value: conversion.value })
       }
     }
   }
-  const total = conversions.length
-  const result = [...rows].map(([key, row]) => ({
-    key,
-    conversions: row.conversions,
-    value: row.value,
-    share: row.conversions / total,
-  }))
-  result.sort((a, b) => b.conversions - a.conversions || a.key.localeCompare(b.key))
-  return { totals: { conversions: total, value: totalValue }, rows: result }
+  return { totals, rows: rankedByConversions(rows.values(), totals.conversions) }
 }

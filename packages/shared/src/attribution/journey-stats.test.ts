@@ -7,41 +7,12 @@ import {
   distributionOf,
   journeyStatistics,
   quantile,
-  type StatsTouch,
 } from './journey-stats'
 import { UNATTRIBUTED } from './report'
-
-const DAY = 86_400_000
+import { byOwner, DAY, FIVE_JOURNEYS, journeyArbitraries, KEYS } from './testing'
 
 describe('journeyStatistics', () => {
-  const touchesByOwner = new Map<string, StatsTouch[]>([
-    [
-      'ada',
-      [
-        { time: 0, key: 'linkedin' },
-        { time: 10 * DAY, key: 'google' },
-        { time: 11 * DAY, key: 'google' },
-        { time: 12 * DAY, key: 'events', offline: true },
-      ],
-    ],
-    ['bob', [{ time: 5 * DAY, key: 'google' }]],
-    // Dan's Google touch is 34 days before his conversion: outside a 30-day window.
-    [
-      'dan',
-      [
-        { time: DAY, key: 'google' },
-        { time: 20 * DAY, key: 'linkedin' },
-      ],
-    ],
-    ['eve', [{ time: 3 * DAY, key: 'google' }]],
-  ])
-  const conversions = [
-    { owner: 'ada', time: 15 * DAY, value: 1000 },
-    { owner: 'bob', time: 5.5 * DAY, value: 500 },
-    { owner: 'carol', time: 7 * DAY, value: 0 },
-    { owner: 'dan', time: 35 * DAY, value: 300 },
-    { owner: 'eve', time: 5 * DAY, value: 200 },
-  ]
+  const { touchesByOwner, conversions } = FIVE_JOURNEYS
   const histogram = (counts: Record<string, number>, buckets = COUNT_BUCKETS) =>
     buckets.map(({ bucket }) => ({ bucket, count: counts[bucket] ?? 0 }))
 
@@ -134,33 +105,19 @@ describe('distributionOf', () => {
 })
 
 describe('journeyStatistics invariants', () => {
-  const KEYS = ['email', 'google', 'linkedin', '(direct)']
-  const OWNERS = ['ada', 'bob', 'carol', 'dan']
   const touch = fc.record({
     time: fc.integer({ min: 0, max: 120 * DAY }),
     key: fc.constantFrom(...KEYS),
     offline: fc.boolean(),
   })
-  const input = fc.record({
-    lookbackDays: fc.integer({ min: 1, max: 120 }),
-    touches: fc.array(fc.array(touch, { maxLength: 12 }), {
-      minLength: OWNERS.length,
-      maxLength: OWNERS.length,
-    }),
-    conversions: fc.array(
-      fc.record({
-        owner: fc.constantFrom(...OWNERS, 'nobody'),
-        time: fc.integer({ min: 0, max: 120 * DAY }),
-        value: fc.integer({ min: 0, max: 10_000 }),
-      }),
-      { maxLength: 20 },
-    ),
-  })
+  const input = fc.record(
+    journeyArbitraries(touch, { days: 120, maxLookbackDays: 120, maxTouches: 12 }),
+  )
   const statistics = (generated: typeof input extends fc.Arbitrary<infer T> ? T : never) =>
     journeyStatistics({
       lookbackDays: generated.lookbackDays,
       conversions: generated.conversions,
-      touchesByOwner: new Map(OWNERS.map((owner, i) => [owner, generated.touches[i] ?? []])),
+      touchesByOwner: byOwner(generated.touches),
       limit: 100,
     })
   const sum = (counts: readonly { count: number }[]) => counts.reduce((a, b) => a + b.count, 0)

@@ -1,10 +1,10 @@
 /** Journey statistics: touches, sessions and days to convert; top paths (PRODUCT.md §7). */
 import { collapseRepeats } from './paths'
 import {
-  type Conversion,
-  compareConversions,
-  journeyOf,
+  conversionJourneys,
+  type JourneysInput,
   type KeyedTouch,
+  rankedByConversions,
   UNATTRIBUTED,
 } from './report'
 
@@ -15,11 +15,7 @@ export interface StatsTouch extends KeyedTouch {
   offline?: boolean | undefined
 }
 
-export interface JourneyStatsInput {
-  lookbackDays: number
-  conversions: readonly Conversion[]
-  /** Each owner's touches (any order). */
-  touchesByOwner: ReadonlyMap<string, readonly StatsTouch[]>
+export interface JourneyStatsInput extends JourneysInput<StatsTouch> {
   /** How many top paths to return (default 20). */
   limit?: number | undefined
 }
@@ -102,17 +98,9 @@ export function journeyStatistics(input: JourneyStatsInput): JourneyStatistics {
   const touches: number[] = []
   const sessions: number[] = []
   const days: number[] = []
-  const paths = new Map<string, PathRow>()
-  // A canonical order, so that value sums (floating point) do not depend on the input order.
-  const conversions = [...input.conversions].sort(compareConversions)
-  let totalValue = 0
-  for (const conversion of conversions) {
-    totalValue += conversion.value
-    const journey = journeyOf(
-      input.touchesByOwner.get(conversion.owner) ?? [],
-      conversion.time,
-      input.lookbackDays,
-    ) as StatsTouch[]
+  const paths = new Map<string, Omit<PathRow, 'share'>>()
+  const { journeys, totals } = conversionJourneys(input)
+  for (const { conversion, journey } of journeys) {
     touches.push(journey.length)
     sessions.push(journey.filter((touch) => touch.offline !== true).length)
     const first = journey[0]
@@ -124,15 +112,12 @@ export function journeyStatistics(input: JourneyStatsInput): JourneyStatistics {
       row.conversions++
       row.value += conversion.value
     } else {
-      paths.set(key, { key, path, conversions: 1, value: conversion.value, share: 0 })
+      paths.set(key, { key, path, conversions: 1, value: conversion.value })
     }
   }
-  const total = conversions.length
-  const ranked = [...paths.values()]
-    .map((row) => ({ ...row, share: row.conversions / total }))
-    .sort((a, b) => b.conversions - a.conversions || a.key.localeCompare(b.key))
+  const ranked = rankedByConversions(paths.values(), totals.conversions)
   return {
-    totals: { conversions: total, value: totalValue },
+    totals,
     touches: distributionOf(touches, COUNT_BUCKETS),
     sessions: distributionOf(sessions, COUNT_BUCKETS),
     daysToConvert: distributionOf(days, DAY_BUCKETS),

@@ -20,12 +20,22 @@ export interface Conversion {
   identifiedAt?: number | undefined
 }
 
-export interface AttributionInput {
-  model: Model
+/** What journeys are formed of: conversions, each owner's touches and the lookback window. */
+export interface JourneysInput<T extends KeyedTouch = KeyedTouch> {
   lookbackDays: number
   conversions: readonly Conversion[]
   /** Each owner's touches (any order: they are sorted by time, then key). */
-  touchesByOwner: ReadonlyMap<string, readonly KeyedTouch[]>
+  touchesByOwner: ReadonlyMap<string, readonly T[]>
+}
+
+/** A conversion and its journey: its owner's touches in the lookback window, in time order. */
+export interface ConversionJourney<T extends KeyedTouch = KeyedTouch> {
+  conversion: Conversion
+  journey: T[]
+}
+
+export interface AttributionInput extends JourneysInput {
+  model: Model
   /**
    * For `markov` and `shapley`: the touches in the report range of each person (account)
    * with no counted conversion, one list per person.
@@ -51,11 +61,11 @@ export interface AttributionResult {
  * The touches of a journey: within `lookbackDays` before the conversion, in time order (ties
  * by key, then non-Direct first, so that the result never depends on the input order).
  */
-export function journeyOf(
-  touches: readonly KeyedTouch[],
+export function journeyOf<T extends KeyedTouch>(
+  touches: readonly T[],
   conversionTime: number,
   lookbackDays: number,
-): KeyedTouch[] {
+): T[] {
   const earliest = conversionTime - lookbackDays * DAY_MS
   const journey = touches.filter((touch) => touch.time >= earliest && touch.time <= conversionTime)
   return isSorted(journey, compareTouches) ? journey : journey.sort(compareTouches)
@@ -75,25 +85,11 @@ export function attribute(input: AttributionInput): AttributionResult {
     row.value += value
     rows.set(key, row)
   }
-  const sortedByOwner = new Map<string, readonly KeyedTouch[]>()
-  const touchesOf = (owner: string) => {
-    let touches = sortedByOwner.get(owner)
-    if (!touches) {
-      touches = sortTouches(input.touchesByOwner.get(owner) ?? [])
-      sortedByOwner.set(owner, touches)
-    }
-    return touches
-  }
-
-  // A canonical order, so that sums (floating point) do not depend on the input order.
-  const conversions = [...input.conversions].sort(compareConversions)
-  const attributed: { conversion: Conversion; journey: KeyedTouch[] }[] = []
-  let totalValue = 0
-  for (const conversion of conversions) {
-    totalValue += conversion.value
-    const journey = journeyOf(touchesOf(conversion.owner), conversion.time, input.lookbackDays)
-    if (journey.length === 0) add(UNATTRIBUTED, 1, conversion.value)
-    else attributed.push({ conversion, journey })
+  const { journeys, totals } = conversionJourneys(input)
+  const attributed: ConversionJourney[] = []
+  for (const item of journeys) {
+    if (item.journey.length === 0) add(UNATTRIBUTED, 1, item.conversion.value)
+    else attributed.push(item)
   }
 
   const model = input.model
@@ -137,7 +133,7 @@ export function attribute(input: AttributionInput): AttributionResult {
     }
   }
 
-  const total = conversions.length
+  const total = totals.conversions
   const result = [...rows].map(([key, row]) => ({
     key,
     conversions: row.conversions,
@@ -148,7 +144,47 @@ export function attribute(input: AttributionInput): AttributionResult {
   // against 1) never decides the order.
   const rank = (row: AttributionRow) => Math.round(row.conversions * 1e9)
   result.sort((a, b) => rank(b) - rank(a) || a.key.localeCompare(b.key))
-  return { totals: { conversions: total, value: totalValue }, rows: result }
+  return { totals, rows: result }
+}
+
+/**
+ * Every conversion with its journey (`journeyOf` its owner's touches), and their totals. The
+ * conversions come in a canonical order, so that sums (floating point) over them never depend
+ * on the input order.
+ */
+export function conversionJourneys<T extends KeyedTouch>(
+  input: JourneysInput<T>,
+): { journeys: ConversionJourney<T>[]; totals: { conversions: number; value: number } } {
+  const sortedByOwner = new Map<string, readonly T[]>()
+  const touchesOf = (owner: string) => {
+    let touches = sortedByOwner.get(owner)
+    if (!touches) {
+      touches = sortTouches(input.touchesByOwner.get(owner) ?? [])
+      sortedByOwner.set(owner, touches)
+    }
+    return touches
+  }
+  const conversions = [...input.conversions].sort(compareConversions)
+  let value = 0
+  const journeys = conversions.map((conversion) => {
+    value += conversion.value
+    const journey = journeyOf(touchesOf(conversion.owner), conversion.time, input.lookbackDays)
+    return { conversion, journey }
+  })
+  return { journeys, totals: { conversions: conversions.length, value } }
+}
+
+/**
+ * Rows of whole conversions (not credit) with their share of `total` conversions, by
+ * conversions descending, then key.
+ */
+export function rankedByConversions<R extends { key: string; conversions: number }>(
+  rows: Iterable<R>,
+  total: number,
+): (R & { share: number })[] {
+  return [...rows]
+    .map((row) => ({ ...row, share: row.conversions / total }))
+    .sort((a, b) => b.conversions - a.conversions || a.key.localeCompare(b.key))
 }
 
 function compareTouches(a: KeyedTouch, b: KeyedTouch): number {
@@ -181,6 +217,6 @@ function isSorted<T>(list: readonly T[], compare: (a: T, b: T) => number): boole
   return true
 }
 
-function sortTouches(touches: readonly KeyedTouch[]): readonly KeyedTouch[] {
+function sortTouches<T extends KeyedTouch>(touches: readonly T[]): readonly T[] {
   return isSorted(touches, compareTouches) ? touches : [...touches].sort(compareTouches)
 }

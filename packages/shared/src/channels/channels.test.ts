@@ -15,10 +15,16 @@ const touch = (source: string, medium: string, campaign = NOT_SET): Acquisition 
 })
 const channel = (source: string, medium: string, campaign?: string) =>
   channelOf(touch(source, medium, campaign))
+/** [channel, source, medium, campaign?] */
+type ChannelCase = [string, string, string, string?]
 
 describe('channelOf', () => {
+  const expectChannel = (expected: string, source: string, medium: string, campaign?: string) => {
+    expect(channel(source, medium, campaign)).toBe(expected)
+  }
+
   // [channel, source, medium, campaign?]: one row or more per rule of PRODUCT.md §6, in order.
-  it.each<[string, string, string, string?]>([
+  it.each<ChannelCase>([
     ['Direct', '(direct)', '(none)'],
     ['Direct', '(direct)', '(not set)'],
     ['Cross-network', 'google', 'cpc', 'pmax_cross-network_q3'],
@@ -74,65 +80,63 @@ describe('channelOf', () => {
     ['Unassigned', 'newsletter', '(not set)'],
     ['Unassigned', '(not set)', '(not set)'],
     ['Unassigned', 'partner', 'banner-ad'],
-  ])('%s: %s / %s %s', (expected, source, medium, campaign) => {
-    expect(channel(source, medium, campaign)).toBe(expected)
-  })
+  ])('%s: %s / %s %s', expectChannel)
 
-  it('lets the first matching rule win', () => {
+  it.each<ChannelCase>([
     // (direct) with a campaign is still Direct; with another medium the medium decides.
-    expect(channel('(direct)', '(none)', 'cross-network')).toBe('Direct')
-    expect(channel('(direct)', 'email')).toBe('Email')
-    expect(channel('(direct)', 'cpc')).toBe('Paid Other')
+    ['Direct', '(direct)', '(none)', 'cross-network'],
+    ['Email', '(direct)', 'email'],
+    ['Paid Other', '(direct)', 'cpc'],
     // Referral (13) comes before Email (14), and before Mobile Push (18).
-    expect(channel('email', 'referral')).toBe('Referral')
-    expect(channel('firebase', 'referral')).toBe('Referral')
+    ['Referral', 'email', 'referral'],
+    ['Referral', 'firebase', 'referral'],
     // Cross-network beats every paid rule.
-    expect(channel('amazon', 'cpc', 'Cross-Network')).toBe('Cross-network')
+    ['Cross-network', 'amazon', 'cpc', 'Cross-Network'],
     // cpm is paid: a search source makes it Paid Search before Display; else Display, not Paid Other.
-    expect(channel('google', 'cpm')).toBe('Paid Search')
-    expect(channel('facebook', 'cpm')).toBe('Paid Social')
-    expect(channel('facebook', 'display')).toBe('Display')
+    ['Paid Search', 'google', 'cpm'],
+    ['Paid Social', 'facebook', 'cpm'],
+    ['Display', 'facebook', 'display'],
     // A shopping campaign makes any paid touch Paid Shopping, before Paid Search.
-    expect(channel('google', 'cpc', 'black-friday-shop')).toBe('Paid Shopping')
+    ['Paid Shopping', 'google', 'cpc', 'black-friday-shop'],
     // "shop" after a letter other than e is no shopping campaign (workshop, bishop).
-    expect(channel('newsletter', 'cpc', 'workshop')).toBe('Paid Other')
-    expect(channel('newsletter', 'cpc', 'shop_q4')).toBe('Paid Shopping')
+    ['Paid Other', 'newsletter', 'cpc', 'workshop'],
+    ['Paid Shopping', 'newsletter', 'cpc', 'shop_q4'],
     // A social source without a paid medium is organic, whatever its medium.
-    expect(channel('linkedin', 'email')).toBe('Organic Social')
+    ['Organic Social', 'linkedin', 'email'],
     // A paid medium naming video on a social source is Paid Social; unpaid, Organic Social.
-    expect(channel('facebook', 'paid_video')).toBe('Paid Social')
-    expect(channel('facebook', 'video')).toBe('Organic Social')
+    ['Paid Social', 'facebook', 'paid_video'],
+    ['Organic Social', 'facebook', 'video'],
     // Push: ends with push only.
-    expect(channel('onesignal', 'push_web')).toBe('Unassigned')
-  })
+    ['Unassigned', 'onesignal', 'push_web'],
+  ])('lets the first matching rule win: %s: %s / %s %s', expectChannel)
 
-  it('derives the channel of sources without utm_* (PRODUCT.md §6)', () => {
-    expect(channel('google', 'organic')).toBe('Organic Search')
-    expect(channel('bing', 'cpc')).toBe('Paid Search')
-    expect(channel('facebook', 'social')).toBe('Organic Social')
-    expect(channel('twitter', 'paid')).toBe('Paid Social')
-    expect(channel('example.org', 'referral')).toBe('Referral')
-  })
+  it.each<ChannelCase>([
+    ['Organic Search', 'google', 'organic'],
+    ['Paid Search', 'bing', 'cpc'],
+    ['Organic Social', 'facebook', 'social'],
+    ['Paid Social', 'twitter', 'paid'],
+    ['Referral', 'example.org', 'referral'],
+  ])('derives the channel of sources without utm_* (PRODUCT.md §6): %s: %s / %s', expectChannel)
 
-  it('ignores case', () => {
-    expect(channel('(DIRECT)', '(None)')).toBe('Direct')
-    expect(channel('GOOGLE', 'CPC')).toBe('Paid Search')
-    expect(channel('Facebook.COM', 'Referral')).toBe('Organic Social')
-    expect(channel('newsletter', 'E-Mail')).toBe('Email')
-    expect(channel('newsletter', 'CPC', 'Summer-SHOP')).toBe('Paid Shopping')
-    expect(channel('FireBase', 'web')).toBe('Mobile Push Notifications')
-    expect(channel('braze', 'Web-PUSH')).toBe('Mobile Push Notifications')
-  })
+  it.each<ChannelCase>([
+    ['Direct', '(DIRECT)', '(None)'],
+    ['Paid Search', 'GOOGLE', 'CPC'],
+    ['Organic Social', 'Facebook.COM', 'Referral'],
+    ['Email', 'newsletter', 'E-Mail'],
+    ['Paid Shopping', 'newsletter', 'CPC', 'Summer-SHOP'],
+    ['Mobile Push Notifications', 'FireBase', 'web'],
+    ['Mobile Push Notifications', 'braze', 'Web-PUSH'],
+  ])('ignores case: %s: %s / %s %s', expectChannel)
 
-  it('knows subdomains and country domains of known sites', () => {
-    expect(channel('m.facebook.com', 'referral')).toBe('Organic Social')
-    expect(channel('l.instagram.com', 'referral')).toBe('Organic Social')
-    expect(channel('www.google.co.uk', 'referral')).toBe('Organic Search')
-    expect(channel('google.de', 'cpc')).toBe('Paid Search')
-    expect(channel('m.youtube.com', 'referral')).toBe('Organic Video')
-    expect(channel('amazon.co.jp', 'referral')).toBe('Organic Shopping')
-    expect(channel('shopping.naver.com', 'referral')).toBe('Organic Shopping')
-  })
+  it.each<ChannelCase>([
+    ['Organic Social', 'm.facebook.com', 'referral'],
+    ['Organic Social', 'l.instagram.com', 'referral'],
+    ['Organic Search', 'www.google.co.uk', 'referral'],
+    ['Paid Search', 'google.de', 'cpc'],
+    ['Organic Video', 'm.youtube.com', 'referral'],
+    ['Organic Shopping', 'amazon.co.jp', 'referral'],
+    ['Organic Shopping', 'shopping.naver.com', 'referral'],
+  ])('knows subdomains and country domains of known sites: %s: %s / %s', expectChannel)
 
   it('returns one of the default channels, whatever the case of its inputs', () => {
     const words = [

@@ -7,6 +7,7 @@ import {
   DEFAULT_PROJECT_SETTINGS,
   type ErasureCounts,
   type EventRow,
+  type IdentityEventRow,
   type IdentityEvidence,
   type IdRange,
   type NewProject,
@@ -18,6 +19,7 @@ import {
   type ProjectSettings,
   type Store,
   type StoreVersion,
+  type TrackEventName,
   type VisitRow,
 } from '../store'
 import { MIGRATIONS } from './migrations'
@@ -287,6 +289,17 @@ export class SqliteStore implements Store {
       .all(projectId, name, from, to) as ConversionRow[]
   }
 
+  async trackEventNames(projectId: string): Promise<TrackEventName[]> {
+    return this.db
+      .prepare(
+        `SELECT event AS name, count(*) AS events, coalesce(sum(value), 0) AS value,
+           min(timestamp) AS first, max(timestamp) AS last FROM events
+         WHERE project_id = ? AND type = 'track' AND event IS NOT NULL AND event != 'touch'
+         GROUP BY event ORDER BY events DESC, name`,
+      )
+      .all(projectId) as TrackEventName[]
+  }
+
   async version(projectId: string): Promise<StoreVersion> {
     const { lastEventId } = this.db
       .prepare('SELECT coalesce(max(id), 0) AS lastEventId FROM events')
@@ -322,14 +335,14 @@ export class SqliteStore implements Store {
       .all(range.afterId, range.upToId, projectId) as OfflineTouchRow[]
   }
 
-  async hasIdentityEvidence(projectId: string, range: IdRange): Promise<boolean> {
-    const row = this.db
+  async identityEventsIn(projectId: string, range: IdRange): Promise<IdentityEventRow[]> {
+    return this.db
       .prepare(
-        `SELECT 1 FROM events WHERE id > ? AND id <= ? AND project_id = ?
-           AND (user_id IS NOT NULL OR email IS NOT NULL OR group_id IS NOT NULL) LIMIT 1`,
+        `SELECT type, anonymous_id AS anonymousId, user_id AS userId, email, timestamp FROM events
+         WHERE id > ? AND id <= ? AND project_id = ?
+           AND (user_id IS NOT NULL OR email IS NOT NULL OR group_id IS NOT NULL)`,
       )
-      .get(range.afterId, range.upToId, projectId)
-    return row !== undefined
+      .all(range.afterId, range.upToId, projectId) as IdentityEventRow[]
   }
 
   async identityEvidence(projectId: string): Promise<IdentityEvidence> {

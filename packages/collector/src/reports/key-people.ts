@@ -1,0 +1,136 @@
+import { type KeyConversion, keyConversions } from '@touchline/shared'
+import { z } from 'zod'
+import type { Project, Store } from '../store/store'
+import { nonConvertingJourneys } from './attribution'
+import { countedJourneys, type ReportQuery, reportQuery } from './counted'
+import { csvOf } from './csv'
+import type { JourneyEngine } from './engine'
+import type { ReportParams } from './params'
+
+export const DEFAULT_PEOPLE_LIMIT = 100
+
+/** `key` of the people report: the row's grouping key, as reports show it. */
+export const keyParam = z
+  .string({ error: '"key" is required: a row\'s key, e.g. "google" or "(unattributed)"' })
+  .min(1, '"key" is required: a row\'s key, e.g. "google" or "(unattributed)"')
+
+/** `limit` of the people report: 1–1000, default 100. */
+export const peopleLimitParam = z.coerce
+  .number({ error: '"limit" must be a whole number from 1 to 1000' })
+  .int('"limit" must be a whole number from 1 to 1000')
+  .min(1, '"limit" must be a whole number from 1 to 1000')
+  .max(1_000, '"limit" must be a whole number from 1 to 1000')
+  .default(DEFAULT_PEOPLE_LIMIT)
+
+export type KeyPeopleParams = ReportParams & { key: string; limit: number }
+
+/** The query of `GET /v1/reports/journey` that shows an owner's journey. */
+export type JourneyQuery =
+  | { userId: string }
+  | { email: string }
+  | { anonymousId: string }
+  | { account: string }
+
+export interface KeyPerson extends Omit<KeyConversion, 'time' | 'firstKeyTouch' | 'lastKeyTouch'> {
+  /** An email of the person (the account's key at account level), else the owner key. */
+  label: string
+  time: string
+  firstKeyTouch: string | null
+  lastKeyTouch: string | null
+  journey: JourneyQuery
+}
+
+export interface KeyPeopleReport extends ReportQuery {
+  model: string
+  halfLifeDays: number
+  key: string
+  /** All counted conversions of the report. */
+  totals: { conversions: number; value: number }
+  /** Conversions whose journey touched the key, and their value. */
+  conversions: number
+  value: number
+  /** The model's credit to the key (its attribution row); null for Markov. */
+  credited: { conversions: number; value: number } | null
+  /** The first `limit` of them, by credit, then value. */
+  people: KeyPerson[]
+}
+
+const PERSON_KEY = /^(user|email|anon):/
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
+
+/**
+ * The people (or accounts) behind one row of a report: the counted conversions whose
+ * journey touched `key`, each with the share of it `model` credits to the key, and the
+ * query that shows their journey.
+ */
+export async function keyPeopleReport(
+  engine: JourneyEngine,
+  store: Store,
+  project: Project,
+  params: KeyPeopleParams,
+): Promise<KeyPeopleReport> {
+  const { journeys, conversions } = await countedJourneys(engine, store, project, params)
+  const result = keyConversions({
+    key: params.key,
+    model: params.model,
+    lookbackDays: params.lookbackDays,
+    halfLifeDays: params.halfLifeDays,
+    conversions,
+    touchesByOwner: journeys.touchesByOwner,
+    nonConverting:
+      params.model === 'shapley' ? nonConvertingJourneys(journeys, conversions, params) : [],
+  })
+  const persons = new Map(journeys.graph.persons.map((person) => [person.key, person]))
+  // A person by an email when known; an account by its key (a person alone: as a person).
+  const labelOf = (owner: string) => {
+    if (!PERSON_KEY.test(owner)) return owner
+    const email = persons.get(owner)?.emails[0]
+    if (email) return email
+    const id = owner.slice(owner.indexOf(':') + 1)
+    return owner.startsWith('anon:') ? `anonymous ${id}` : id
+  }
+  return {
+    ...reportQuery(params),
+    model: params.model,
+    halfLifeDays: params.halfLifeDays,
+    key: params.key,
+    totals: {
+      conversions: conversions.length,
+      value: conversions.reduce((sum, conversion) => sum + conversion.value, 0),
+    },
+    conversions: result.conversions,
+    value: result.value,
+    credited: result.credited,
+    people: result.rows.slice(0, params.limit).map((row) => ({
+      ...row,
+      label: labelOf(row.owner),
+      time: new Date(row.time).toISOString(),
+      firstKeyTouch: iso(row.firstKeyTouch),
+      lastKeyTouch: iso(row.lastKeyTouch),
+      journey: journeyQuery(params.level, row.owner),
+    })),
+  }
+}
+
+/** How `/v1/reports/journey` names an owner: a person by a typed key, else the account. */
+export function journeyQuery(level: string, owner: string): JourneyQuery {
+  if (level !== 'person') return { account: owner }
+  const value = owner.slice(owner.indexOf(':') + 1)
+  if (owner.startsWith('user:')) return { userId: value }
+  if (owner.startsWith('email:')) return { email: value }
+  return { anonymousId: value }
+}
+
+export function keyPeopleCsv(report: KeyPeopleReport): string {
+  return csvOf([
+    [report.level, 'conversion time', 'value', 'touches', 'key touches', `${report.model} credit`],
+    ...report.people.map((row) => [
+      row.label,
+      row.time,
+      row.value,
+      row.touches,
+      row.keyTouches,
+      row.credit ?? '',
+    ]),
+  ])
+}

@@ -2,16 +2,16 @@ import { describe, expect, it } from 'vitest'
 import { acquisitionOf, arrivalKey } from './acquisition'
 
 describe('acquisitionOf', () => {
-  it('takes utm_* parameters first, from the URL or context.campaign', () => {
+  it('takes utm_* parameters first, from the URL or context.campaign; source and medium lower-cased', () => {
     expect(
       acquisitionOf({
-        url: 'https://acme.test/lp?utm_source=LinkedIn&utm_medium=paid_social&utm_campaign=launch&gclid=x',
+        url: 'https://acme.test/lp?utm_source=LinkedIn&utm_medium=Paid_Social&utm_campaign=Launch&gclid=x',
         referrer: 'https://www.linkedin.com/',
       }),
     ).toEqual({
-      source: 'LinkedIn',
+      source: 'linkedin',
       medium: 'paid_social',
-      campaign: 'launch',
+      campaign: 'Launch',
       content: '(not set)',
       term: '(not set)',
       landingPage: '/lp',

@@ -101,7 +101,13 @@ export function acquisitionOf(
     ...(clickId ? { clickId: clickId.name } : {}),
   }
   if (campaign.source || campaign.medium) {
-    return { ...base, source: campaign.source ?? NOT_SET, medium: campaign.medium ?? NOT_SET }
+    // Source and medium are case-insensitive (`LinkedIn` and `linkedin` are one source);
+    // campaign, content and term are kept as sent.
+    return {
+      ...base,
+      source: campaign.source?.toLowerCase() ?? NOT_SET,
+      medium: campaign.medium?.toLowerCase() ?? NOT_SET,
+    }
   }
   if (clickId) {
     const [source, medium] = CLICK_IDS[clickId.name]

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs'
 import { promisify } from 'node:util'
 import type { Page, TestInfo } from '@playwright/test'
 import { COLLECTOR_CLI } from '@touchline/collector/testing'
+import { MODELS } from '@touchline/shared'
 import { type Collector, expect, test } from '../fixtures'
 
 /**
@@ -13,17 +14,6 @@ import { type Collector, expect, test } from '../fixtures'
 
 const DAY = 86_400_000
 const TODAY = new Date(Math.floor(Date.now() / DAY) * DAY).toISOString().slice(0, 10)
-const MODELS = [
-  'first_touch',
-  'last_touch',
-  'last_non_direct',
-  'linear',
-  'time_decay',
-  'position_based',
-  'w_shaped',
-  'markov',
-  'shapley',
-]
 
 /** Loads a small demo data set (about 10,000 events) ending today through the real CLI. */
 async function loadDemo(collector: Collector): Promise<string> {
@@ -182,16 +172,21 @@ async function expectModelsAsApi(
   return answer
 }
 
-async function expectInfluencedAsApi(page: Page, collector: Collector, query: Query) {
-  const answer = await api<RowsAnswer>(collector, 'influenced', query)
-  const shown = await page.locator('#influenced-body tbody tr').evaluateAll((rows) =>
-    rows.map((row) => ({
+/** A table's rows as shown: each one's key and conversions (from the rows' data). */
+function shownKeyedRows(page: Page, rows: string) {
+  return page.locator(rows).evaluateAll((list) =>
+    list.map((row) => ({
       key: row.getAttribute('data-key'),
       conversions: Number(
         row.querySelector('[data-conversions]')?.getAttribute('data-conversions'),
       ),
     })),
   )
+}
+
+async function expectInfluencedAsApi(page: Page, collector: Collector, query: Query) {
+  const answer = await api<RowsAnswer>(collector, 'influenced', query)
+  const shown = await shownKeyedRows(page, '#influenced-body tbody tr')
   expect(shown).toEqual(answer.rows.map(({ key, conversions }) => ({ key, conversions })))
 }
 
@@ -201,14 +196,7 @@ async function expectJourneysAsApi(page: Page, collector: Collector, query: Quer
     touches: { count: number; median: number }
     topPaths: { key: string; conversions: number }[]
   }>(collector, 'journeys', { ...query, limit: 10 })
-  const shown = await page.locator('#paths-body tbody tr').evaluateAll((rows) =>
-    rows.map((row) => ({
-      key: row.getAttribute('data-key'),
-      conversions: Number(
-        row.querySelector('[data-conversions]')?.getAttribute('data-conversions'),
-      ),
-    })),
-  )
+  const shown = await shownKeyedRows(page, '#paths-body tbody tr')
   expect(shown).toEqual(answer.topPaths.map(({ key, conversions }) => ({ key, conversions })))
   await expect(page.locator('#paths-body .lead')).toContainText(
     `of ${answer.distinctPaths} distinct paths`,

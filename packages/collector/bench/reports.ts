@@ -15,7 +15,7 @@
  *
  * Flags: --events N (default 1,000,000), --seed S (default 1), --runs N (warm runs per model,
  * default 5), --ingest-seconds N (default 20), --rate N (batches per second, default 50),
- * --ten (also 10,000,000 events), --rebuild (ignore the cached database), --build-only (build
+ * --models a,b (default: every model), --ten (also 10,000,000 events), --rebuild (ignore the cached database), --build-only (build
  * or find the databases, measure nothing).
  *
  * On a 2-core machine building 1M events takes about 40 s (1.1 GB) and 10M about 16 minutes
@@ -69,6 +69,7 @@ const { values: flags } = parseArgs({
     'ingest-seconds': { type: 'string', default: '20' },
     rate: { type: 'string', default: '50' },
     ten: { type: 'boolean', default: false },
+    models: { type: 'string' },
     rebuild: { type: 'boolean', default: false },
     'build-only': { type: 'boolean', default: false },
   },
@@ -87,6 +88,12 @@ const SEED = flags.seed ?? '1'
 const WARM_RUNS = Math.round(positive('runs', flags.runs))
 const INGEST_SECONDS = positive('ingest-seconds', flags['ingest-seconds'])
 const RATE = positive('rate', flags.rate)
+const SELECTED_MODELS = flags.models?.split(',').map((model) => model.trim()) ?? [...MODELS]
+for (const model of SELECTED_MODELS) {
+  if (!(MODELS as readonly string[]).includes(model)) {
+    throw new Error(`--models: "${model}" is not one of ${MODELS.join(', ')}`)
+  }
+}
 
 /** Six months of data; reports cover the last 90 days of it. */
 const DATA_FROM = '2026-05-01T00:00:00.000Z'
@@ -304,8 +311,11 @@ async function produceRows({ size, seed, projectId }: ProducerData): Promise<voi
 // ---------------------------------------------------------------------------------------
 // HTTP
 
-/** A GET with no client timeout (a slow report must be measured, not cut): ms and body. */
-function get(url: string, headers: Record<string, string>): Promise<{ ms: number; body: string }> {
+/** A GET with no client timeout (a slow report must be measured, not cut). */
+function get(
+  url: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; ms: number; body: string }> {
   const started = performance.now()
   return new Promise((resolve, reject) => {
     const req = request(url, { headers }, (res) => {
@@ -314,11 +324,9 @@ function get(url: string, headers: Record<string, string>): Promise<{ ms: number
       res.on('data', (chunk: string) => {
         body += chunk
       })
-      res.on('end', () => {
-        if (res.statusCode !== 200) {
-          reject(new Error(`GET ${url}: ${res.statusCode} ${body.slice(0, 500)}`))
-        } else resolve({ ms: performance.now() - started, body })
-      })
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, ms: performance.now() - started, body }),
+      )
       res.on('error', reject)
     })
     req.on('error', reject)
@@ -326,11 +334,10 @@ function get(url: string, headers: Record<string, string>): Promise<{ ms: number
   })
 }
 
-interface ReportRun {
-  ms: number
-  conversions: number
-  rows: number
-}
+/** One report request: its time, and what it answered or why it failed. */
+type ReportRun =
+  | { ok: true; ms: number; conversions: number; rows: number }
+  | { ok: false; ms: number; error: string }
 
 async function report(server: SpawnedServer, model: string): Promise<ReportRun> {
   const params = new URLSearchParams({
@@ -341,11 +348,17 @@ async function report(server: SpawnedServer, model: string): Promise<ReportRun> 
     to: DATA_TO,
     lookbackDays: '90',
   })
-  const { ms, body } = await get(`${server.url}/v1/reports/attribution?${params}`, {
-    authorization: `Bearer ${SECRET_KEY}`,
-  })
-  const parsed = JSON.parse(body) as { totals: { conversions: number }; rows: unknown[] }
-  return { ms, conversions: parsed.totals.conversions, rows: parsed.rows.length }
+  const started = performance.now()
+  try {
+    const { status, ms, body } = await get(`${server.url}/v1/reports/attribution?${params}`, {
+      authorization: `Bearer ${SECRET_KEY}`,
+    })
+    if (status !== 200) return { ok: false, ms, error: `${status} ${body.slice(0, 200)}` }
+    const parsed = JSON.parse(body) as { totals: { conversions: number }; rows: unknown[] }
+    return { ok: true, ms, conversions: parsed.totals.conversions, rows: parsed.rows.length }
+  } catch (error) {
+    return { ok: false, ms: performance.now() - started, error: String(error) }
+  }
 }
 
 function percentile(values: readonly number[], p: number): number {
@@ -355,44 +368,54 @@ function percentile(values: readonly number[], p: number): number {
 
 interface ModelTiming {
   model: string
-  cold: number
-  median: number
-  p95: number
-  conversions: number
-  rows: number
+  cold: ReportRun
+  /** Warm runs that answered, in ms. */
+  warm: number[]
+  warmFailures: number
+}
+
+/** The collector's last error line, to say why a report failed. */
+function lastError(output: string): string {
+  const lines = output.split('\n').filter((line) => /error/i.test(line))
+  return lines[lines.length - 1]?.trim() ?? ''
 }
 
 /**
  * Each model: a cold call (the first request of a freshly started collector, so no report
- * cache helps it), then warm runs.
+ * cache helps it), then warm runs. A model whose cold call fails gets no warm runs.
  */
 async function timeReports(collector: Collector): Promise<ModelTiming[]> {
   const timings: ModelTiming[] = []
-  for (const model of MODELS) {
+  for (const model of SELECTED_MODELS) {
     const server = await collector.restart()
     const cold = await report(server, model)
-    const warm: number[] = []
-    for (let i = 0; i < WARM_RUNS; i++) warm.push((await report(server, model)).ms)
-    const timing = {
-      model,
-      cold: cold.ms,
-      median: percentile(warm, 0.5),
-      p95: percentile(warm, 0.95),
-      conversions: cold.conversions,
-      rows: cold.rows,
+    const timing: ModelTiming = { model, cold, warm: [], warmFailures: 0 }
+    timings.push(timing)
+    if (!cold.ok) {
+      const why = lastError(collector.output())
+      cold.error += why ? ` (collector: ${why})` : ''
+      console.log(`  ${model}: FAILED after ${seconds(cold.ms)}: ${cold.error}`)
+      continue
+    }
+    for (let i = 0; i < WARM_RUNS; i++) {
+      const run = await report(server, model)
+      if (run.ok) timing.warm.push(run.ms)
+      else timing.warmFailures++
     }
     console.log(
-      `  ${model}: cold ${fmt(timing.cold)} ms, warm median ${fmt(timing.median)} ms, p95 ${fmt(timing.p95)} ms`,
+      `  ${model}: cold ${fmt(cold.ms)} ms, warm median ${fmt(percentile(timing.warm, 0.5))} ms, ` +
+        `p95 ${fmt(percentile(timing.warm, 0.95))} ms`,
     )
-    timings.push(timing)
   }
   return timings
 }
 
-async function allModels(server: SpawnedServer): Promise<number> {
+/** Every selected model once, one after the other: the time, and how many failed. */
+async function allModels(server: SpawnedServer): Promise<{ ms: number; failures: number }> {
   const started = performance.now()
-  for (const model of MODELS) await report(server, model)
-  return performance.now() - started
+  let failures = 0
+  for (const model of SELECTED_MODELS) if (!(await report(server, model)).ok) failures++
+  return { ms: performance.now() - started, failures }
 }
 
 const INGEST_HEADERS: Record<string, string> = {
@@ -411,6 +434,7 @@ interface IngestResult {
   p99: number
   max: number
   reports: number
+  reportFailures: number
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -455,6 +479,7 @@ async function ingestAtSteadyRate(server: SpawnedServer, tag: string): Promise<I
     p99: percentile(latencies, 0.99),
     max: percentile(latencies, 1),
     reports: 0,
+    reportFailures: 0,
   }
 }
 
@@ -462,19 +487,24 @@ async function ingestAtSteadyRate(server: SpawnedServer, tag: string): Promise<I
 async function ingestWhileReporting(server: SpawnedServer): Promise<IngestResult> {
   let stop = false
   let reports = 0
+  let reportFailures = 0
   const loop = (async () => {
     while (!stop) {
-      for (const model of MODELS) {
+      for (const model of SELECTED_MODELS) {
         if (stop) break
-        await report(server, model)
+        const run = await report(server, model)
         reports++
+        if (!run.ok) {
+          reportFailures++
+          await sleep(1_000)
+        }
       }
     }
   })()
   const result = await ingestAtSteadyRate(server, 'withreports')
   stop = true
   await loop
-  return { ...result, reports }
+  return { ...result, reports, reportFailures }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -487,10 +517,11 @@ interface SizeResult {
   db: BuiltDatabase
   startMs: number
   timings: ModelTiming[]
-  allModelsColdMs: number
-  allModelsWarmMs: number
+  /** Undefined when no model answered at all (nothing left to measure with reports). */
+  allModelsCold: { ms: number; failures: number } | undefined
+  allModelsWarm: { ms: number; failures: number } | undefined
   ingestAlone: IngestResult
-  ingestWithReports: IngestResult
+  ingestWithReports: IngestResult | undefined
 }
 
 /** The collector on the working copy, restarted at will. */
@@ -544,28 +575,36 @@ async function benchSize(size: number): Promise<SizeResult> {
   const loadBefore = loadavg()[0] ?? 0
   try {
     console.log(
-      `reports (${MODELS.length} models; each: a fresh collector, 1 cold + ${WARM_RUNS} warm runs)…`,
+      `reports (${SELECTED_MODELS.length} models; each: a fresh collector, 1 cold + ${WARM_RUNS} warm runs)…`,
     )
     const timings = await timeReports(collector)
+    const anyAnswered = timings.some((timing) => timing.cold.ok)
     const server = await collector.restart()
     const startMs = collector.startMs()
-    const allModelsColdMs = await allModels(server)
-    const allModelsWarmMs = await allModels(server)
-    console.log(
-      `  all models back-to-back: ${fmt(allModelsColdMs)} ms cold, ${fmt(allModelsWarmMs)} ms warm`,
-    )
+    let allModelsCold: SizeResult['allModelsCold']
+    let allModelsWarm: SizeResult['allModelsWarm']
+    if (anyAnswered) {
+      allModelsCold = await allModels(server)
+      allModelsWarm = await allModels(server)
+      console.log(
+        `  all models back-to-back: ${fmt(allModelsCold.ms)} ms cold, ${fmt(allModelsWarm.ms)} ms warm`,
+      )
+    }
     console.log(`ingestion alone (${INGEST_SECONDS} s at ${RATE} batches/s)…`)
     const ingestAlone = await ingestAtSteadyRate(server, 'alone')
-    console.log('ingestion while reports run…')
-    const ingestWithReports = await ingestWhileReporting(server)
+    let ingestWithReports: IngestResult | undefined
+    if (anyAnswered) {
+      console.log('ingestion while reports run…')
+      ingestWithReports = await ingestWhileReporting(server)
+    }
     return {
       size,
       load: [loadBefore, loadavg()[0] ?? 0],
       db,
       startMs,
       timings,
-      allModelsColdMs,
-      allModelsWarmMs,
+      allModelsCold,
+      allModelsWarm,
       ingestAlone,
       ingestWithReports,
     }
@@ -619,6 +658,7 @@ function print(result: SizeResult): void {
     `\nGET /v1/reports/attribution conversion=${CONVERSION} groupBy=${GROUP_BY} ` +
       `from=${REPORT_FROM.slice(0, 10)} to=${DATA_TO.slice(0, 10)} lookbackDays=90 (ms)`,
   )
+  const failed = (run: ReportRun) => (run.ok ? '' : `failed after ${seconds(run.ms)}`)
   table([
     [
       'model',
@@ -628,18 +668,30 @@ function print(result: SizeResult): void {
       'conversions',
       'rows',
     ],
-    ...result.timings.map((t) => [
-      t.model,
-      fmt(t.cold),
-      fmt(t.median),
-      fmt(t.p95),
-      fmt(t.conversions, 2),
-      String(t.rows),
-    ]),
+    ...result.timings.map(({ model, cold, warm, warmFailures }) => {
+      if (!cold.ok) return [model, failed(cold), '', '', '', '']
+      const note = warmFailures > 0 ? ` (${warmFailures} failed)` : ''
+      return [
+        model,
+        fmt(cold.ms),
+        fmt(percentile(warm, 0.5)),
+        `${fmt(percentile(warm, 0.95))}${note}`,
+        fmt(cold.conversions, 2),
+        String(cold.rows),
+      ]
+    }),
   ])
+  for (const { model, cold } of result.timings) {
+    if (!cold.ok) console.log(`  ${model} failed: ${cold.error}`)
+  }
+  const { allModelsCold: cold, allModelsWarm: warm } = result
+  const failures = (run: { failures: number }) => (run.failures ? ` (${run.failures} failed)` : '')
   console.log(
-    `all ${MODELS.length} models back-to-back: ${fmt(result.allModelsColdMs)} ms on a fresh ` +
-      `collector, ${fmt(result.allModelsWarmMs)} ms warm (collector start: ${fmt(result.startMs)} ms)`,
+    cold && warm
+      ? `all ${SELECTED_MODELS.length} models back-to-back: ${fmt(cold.ms)} ms on a fresh collector` +
+          `${failures(cold)}, ${fmt(warm.ms)} ms warm${failures(warm)} ` +
+          `(collector start: ${fmt(result.startMs)} ms)`
+      : 'all models back-to-back: skipped, no report answered',
   )
   console.log(
     `\nPOST /v1/batch (${EVENTS_PER_BATCH} events) at ${RATE}/s for ${INGEST_SECONDS} s; ` +
@@ -654,20 +706,27 @@ function print(result: SizeResult): void {
     fmt(r.max, 1),
     String(r.errors),
   ]
+  const withReports = result.ingestWithReports
   table([
     ['ingestion', 'batches', 'p50', 'p95', 'p99', 'max', 'errors'],
     row('alone', result.ingestAlone),
-    row(
-      `while reports run (${result.ingestWithReports.reports} reports)`,
-      result.ingestWithReports,
-    ),
+    ...(withReports
+      ? [
+          row(
+            `while reports run (${withReports.reports} reports` +
+              `${withReports.reportFailures ? `, ${withReports.reportFailures} failed` : ''})`,
+            withReports,
+          ),
+        ]
+      : []),
   ])
+  if (!withReports) console.log('(ingestion while reports run: skipped, no report answered)')
 }
 
 async function main(): Promise<void> {
   console.log(
     `Touchline report benchmark: node ${process.version}, ${cpus().length} CPUs, ` +
-      `models: ${MODELS.join(', ')}`,
+      `models: ${SELECTED_MODELS.join(', ')}`,
   )
   for (const size of SIZES) {
     if (flags['build-only']) {

@@ -3,14 +3,14 @@
  * see the models side by side, lookback windows, journey statistics, top paths, the
  * influenced view and a drill-down to journeys — every figure from the report API.
  */
-import type { Api, Params } from './api/client'
 import type {
-  AttributionAnswer,
-  CompareAnswer,
-  ConversionsAnswer,
-  InfluencedAnswer,
-  JourneysAnswer,
-} from './api/types'
+  AttributionReport,
+  ComparisonReport,
+  ConversionNamesReport,
+  InfluencedReport,
+  JourneyStatsReport,
+} from '@touchline/shared'
+import type { Api, Params } from './api/client'
 import { forgetKey, storedKey } from './auth/session'
 import { type SignedIn, showSignIn, signIn } from './auth/sign-in'
 import {
@@ -129,7 +129,8 @@ function start({ api: plain, conversions }: SignedIn): void {
     const compare = view(
       'models-body',
       isCurrent,
-      () => api.get<CompareAnswer>('/v1/reports/compare', { ...params, models: models.join(',') }),
+      () =>
+        api.get<ComparisonReport>('/v1/reports/compare', { ...params, models: models.join(',') }),
       (body, answer) => renderModels(body, answer, metric, onDrill),
     )
     const windows = view(
@@ -138,7 +139,7 @@ function start({ api: plain, conversions }: SignedIn): void {
       () =>
         Promise.all(
           LOOKBACK_WINDOWS.map((lookbackDays) =>
-            api.get<AttributionAnswer>('/v1/reports/attribution', {
+            api.get<AttributionReport>('/v1/reports/attribution', {
               ...params,
               model: windowModel,
               lookbackDays,
@@ -147,7 +148,7 @@ function start({ api: plain, conversions }: SignedIn): void {
         ),
       (body, answers) => renderWindows(body, windowModel, answers, metric, onDrill),
     )
-    const journeys = api.get<JourneysAnswer>('/v1/reports/journeys', { ...params, limit: 10 })
+    const journeys = api.get<JourneyStatsReport>('/v1/reports/journeys', { ...params, limit: 10 })
     const stats = view('journeys-body', isCurrent, () => journeys, renderJourneyStats)
     const paths = view('paths-body', isCurrent, () => journeys, renderTopPaths)
     const influenced = view(
@@ -155,7 +156,7 @@ function start({ api: plain, conversions }: SignedIn): void {
       isCurrent,
       () =>
         Promise.all([
-          api.get<InfluencedAnswer>('/v1/reports/influenced', params),
+          api.get<InfluencedReport>('/v1/reports/influenced', params),
           compare.catch(() => undefined),
         ]),
       (body, [answer, compared]) =>
@@ -187,7 +188,7 @@ function start({ api: plain, conversions }: SignedIn): void {
   byId('reload').addEventListener('click', async () => {
     api.clear()
     try {
-      names = (await api.get<ConversionsAnswer>('/v1/reports/conversions')).conversions
+      names = (await api.get<ConversionNamesReport>('/v1/reports/conversions')).conversions
       const chosen = readControls()
       buildControls(names)
       writeControls(chosen)

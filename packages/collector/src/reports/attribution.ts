@@ -1,23 +1,15 @@
 import {
   type AttributionInput,
-  type AttributionRow,
+  type AttributionReport,
   attribute,
   type Conversion,
   isRuleModel,
   type Model,
 } from '@touchline/shared'
 import type { Project, Store } from '../store/store'
-import { countedInput, type ReportQuery, reportQuery } from './counted'
+import { countedInput, reportQuery } from './counted'
 import type { JourneyEngine, Journeys, JourneyTouch } from './engine'
 import type { ReportParams } from './params'
-
-export interface AttributionReport extends ReportQuery {
-  model: string
-  /** For `time_decay`. */
-  halfLifeDays?: number
-  totals: { conversions: number; value: number }
-  rows: AttributionRow[]
-}
 
 /**
  * The attribution report (PRODUCT.md §7). Journeys come from the engine: persons from the

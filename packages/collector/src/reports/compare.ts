@@ -1,19 +1,12 @@
-import { type ComparisonRow, compareModels, type Model } from '@touchline/shared'
+import { type ComparisonReport, compareModels, type Model } from '@touchline/shared'
 import type { Project, Store } from '../store/store'
 import { attributionInput } from './attribution'
-import { type ReportQuery, reportQuery } from './counted'
+import { reportQuery } from './counted'
 import { csvOf } from './csv'
 import type { JourneyEngine } from './engine'
 import type { ReportParams } from './params'
 
 export type ComparisonParams = ReportParams & { models: Model[] }
-
-export interface ComparisonReport extends ReportQuery {
-  halfLifeDays: number
-  models: Model[]
-  totals: { conversions: number; value: number }
-  rows: ComparisonRow[]
-}
 
 /**
  * Several models side by side (PRODUCT.md §7): the journeys are formed once (the engine

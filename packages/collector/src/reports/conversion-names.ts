@@ -1,20 +1,6 @@
+import type { ConversionNamesReport } from '@touchline/shared'
 import type { Project, Store } from '../store/store'
 import type { JourneyEngine } from './engine'
-
-export interface ConversionName {
-  /** A track event name: what `conversion=` can ask about. */
-  name: string
-  /** How many are stored, and their total value (`revenue`, else `value`). */
-  events: number
-  value: number
-  /** The first and the last one (ISO, UTC). */
-  first: string
-  last: string
-}
-
-export interface ConversionNamesReport {
-  conversions: ConversionName[]
-}
 
 /**
  * The project's track event names (offline `touch`es aside) with their counts, most frequent

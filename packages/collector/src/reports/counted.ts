@@ -1,17 +1,7 @@
-import type { Conversion, JourneysInput } from '@touchline/shared'
+import type { Conversion, JourneysInput, ReportQuery } from '@touchline/shared'
 import type { ConversionRow, Project, Store } from '../store/store'
 import type { JourneyEngine, Journeys, JourneyTouch } from './engine'
 import type { ReportParams } from './params'
-
-/** What every report echoes of its query. */
-export interface ReportQuery {
-  conversion: string
-  groupBy: string
-  level: string
-  from: string
-  to: string
-  lookbackDays: number
-}
 
 export function reportQuery(params: ReportParams): ReportQuery {
   return {

@@ -1,12 +1,10 @@
-import { type JourneyStatistics, journeyStatistics } from '@touchline/shared'
+import { type JourneyStatsReport, journeyStatistics } from '@touchline/shared'
 import type { Project, Store } from '../store/store'
-import { countedInput, type ReportQuery, reportQuery } from './counted'
+import { countedInput, reportQuery } from './counted'
 import type { JourneyEngine } from './engine'
 import type { ReportParams } from './params'
 
 export type JourneyStatsParams = ReportParams & { limit: number }
-
-export interface JourneyStatsReport extends ReportQuery, JourneyStatistics {}
 
 /**
  * Journey statistics (PRODUCT.md §7): touches, sessions and days to convert, and the top

@@ -1,8 +1,8 @@
-import { type KeyConversion, keyConversions } from '@touchline/shared'
+import { type JourneyQuery, type KeyPeopleReport, keyConversions } from '@touchline/shared'
 import { z } from 'zod'
 import type { Project, Store } from '../store/store'
 import { nonConvertingJourneys } from './attribution'
-import { countedJourneys, type ReportQuery, reportQuery } from './counted'
+import { countedJourneys, reportQuery } from './counted'
 import { csvOf } from './csv'
 import type { JourneyEngine } from './engine'
 import type { ReportParams } from './params'
@@ -23,37 +23,6 @@ export const peopleLimitParam = z.coerce
   .default(DEFAULT_PEOPLE_LIMIT)
 
 export type KeyPeopleParams = ReportParams & { key: string; limit: number }
-
-/** The query of `GET /v1/reports/journey` that shows an owner's journey. */
-export type JourneyQuery =
-  | { userId: string }
-  | { email: string }
-  | { anonymousId: string }
-  | { account: string }
-
-export interface KeyPerson extends Omit<KeyConversion, 'time' | 'firstKeyTouch' | 'lastKeyTouch'> {
-  /** An email of the person (the account's key at account level), else the owner key. */
-  label: string
-  time: string
-  firstKeyTouch: string | null
-  lastKeyTouch: string | null
-  journey: JourneyQuery
-}
-
-export interface KeyPeopleReport extends ReportQuery {
-  model: string
-  halfLifeDays: number
-  key: string
-  /** All counted conversions of the report. */
-  totals: { conversions: number; value: number }
-  /** Conversions whose journey touched the key, and their value. */
-  conversions: number
-  value: number
-  /** The model's credit to the key (its attribution row); null for Markov. */
-  credited: { conversions: number; value: number } | null
-  /** The first `limit` of them, by credit, then value. */
-  people: KeyPerson[]
-}
 
 const PERSON_KEY = /^(user|email|anon):/
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())

@@ -6,9 +6,12 @@ import {
   findPerson,
   inLookbackWindow,
   isUsableId,
+  type Journey,
+  type JourneyCommon,
+  type JourneyPerson,
   OFFLINE_TOUCH_EVENT,
-  type SummaryTouch,
   summariseJourney,
+  type TimelineItem,
 } from '@touchline/shared'
 import { formatIssues } from '@touchline/shared/schema'
 import { HTTPException } from 'hono/http-exception'
@@ -85,85 +88,6 @@ function subjectOf(name: (typeof SUBJECTS)[number], value: string): JourneySubje
   if (!result.ok) throw bad(result.error)
   return { level: 'person', key: result.key }
 }
-
-/** A person's identifiers, as the journey names them. */
-export interface JourneyPerson {
-  key: string
-  userIds: string[]
-  emails: string[]
-  anonymousIds: string[]
-  sharedAnonymousIds: string[]
-}
-
-/** A touch's acquisition on the timeline. */
-interface TouchFields {
-  channel: string
-  source: string
-  medium: string
-  campaign: string
-  content: string
-  term: string
-  /** Counted in the summary: in the conversion's lookback window (every touch without one). */
-  inJourney: boolean
-}
-
-/** Who sent an event on the timeline. */
-interface EventFields {
-  messageId: string
-  anonymousId: string | null
-  userId: string | null
-  email: string | null
-}
-
-/** One item of the timeline; `time` is ISO (UTC), `person` the person it belongs to. */
-export type TimelineItem =
-  | ({
-      type: 'session'
-      time: string
-      /** The session's last visit. */
-      end: string
-      person: string
-      /** The device (null for server-side visits). */
-      anonymousId: string | null
-      landingPage: string
-      clickId?: string
-    } & TouchFields)
-  | ({ type: 'offline_touch'; time: string; person: string } & TouchFields)
-  | ({ type: 'identify'; time: string; person: string } & EventFields)
-  | ({ type: 'group'; time: string; person: string; groupId: string | null } & EventFields)
-  | ({
-      type: 'track'
-      time: string
-      person: string
-      name: string
-      /** `properties.revenue`, else `properties.value`, else 0. */
-      value: number
-      /** Named like the requested `conversion`. */
-      conversion: boolean
-    } & EventFields)
-
-export interface JourneySummaryView {
-  converted: boolean
-  conversionTime: string | null
-  value: number
-  firstTouch: (Omit<SummaryTouch, 'time'> & { time: string }) | null
-  lastTouch: (Omit<SummaryTouch, 'time'> & { time: string }) | null
-  sessionsBeforeConversion: number
-  touchesBeforeConversion: number
-  daysFromFirstTouch: number | null
-  channels: string[]
-}
-
-interface JourneyCommon {
-  conversion: string | null
-  lookbackDays: number
-  summary: JourneySummaryView
-  timeline: TimelineItem[]
-}
-
-export type Journey =
-  | ({ level: 'person'; person: JourneyPerson & { account: Account } } & JourneyCommon)
-  | ({ level: 'account'; account: Account & { people: JourneyPerson[] } } & JourneyCommon)
 
 /** The journey, or why there is none (the route answers 400 / 404). */
 export type JourneyReport =

@@ -1,11 +1,11 @@
+import type { ConversionNamesReport } from '@touchline/shared'
 import { type Api, ApiError, createApi } from '../api/client'
-import type { ConversionsAnswer } from '../api/types'
 import { byId } from '../dom/dom'
 import { storeKey } from './session'
 
 export interface SignedIn {
   api: Api
-  conversions: ConversionsAnswer
+  conversions: ConversionNamesReport
 }
 
 /**
@@ -14,7 +14,7 @@ export interface SignedIn {
  */
 export async function signIn(key: string): Promise<SignedIn> {
   const api = createApi(key)
-  const conversions = await api.get<ConversionsAnswer>('/v1/reports/conversions')
+  const conversions = await api.get<ConversionNamesReport>('/v1/reports/conversions')
   storeKey(key)
   return { api, conversions }
 }

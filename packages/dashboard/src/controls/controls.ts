@@ -1,7 +1,13 @@
 /** The report settings: the form, its state, the page URL (shareable, no key) and API params. */
-import { GROUP_BYS, type GroupBy, MODELS, type Model } from '@touchline/shared'
+import {
+  type ConversionName,
+  GROUP_BYS,
+  type GroupBy,
+  type Level,
+  MODELS,
+  type Model,
+} from '@touchline/shared'
 import type { Params } from '../api/client'
-import type { ConversionName, Level } from '../api/types'
 import { append, byId, h } from '../dom/dom'
 import { daysBefore, dimensionLabel, isoDay, MODEL_LABELS, nextDay } from '../format/format'
 

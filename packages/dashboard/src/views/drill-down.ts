@@ -2,16 +2,17 @@
  * The drill-down: the people (or accounts) behind a row, then one journey's summary and
  * timeline (sessions, offline touches, identify, group and track events).
  */
-import type { GroupBy, Model } from '@touchline/shared'
+import type {
+  GroupBy,
+  Journey,
+  KeyPeopleReport,
+  KeyPerson,
+  Model,
+  SummaryTouchView,
+  TimelineItem,
+} from '@touchline/shared'
 import type { Api, Params } from '../api/client'
 import { ApiError } from '../api/client'
-import type {
-  JourneyAnswer,
-  KeyPerson,
-  PeopleAnswer,
-  SummaryTouch,
-  TimelineItem,
-} from '../api/types'
 import { byId, h, replace } from '../dom/dom'
 import { csvName } from '../format/csv'
 import {
@@ -58,7 +59,7 @@ export class DrillDown {
     this.title.focus()
     this.section.scrollIntoView({ block: 'start' })
     try {
-      const answer = await this.api.get<PeopleAnswer>('/v1/reports/people', {
+      const answer = await this.api.get<KeyPeopleReport>('/v1/reports/people', {
         ...query.params,
         model: query.model,
         key: query.key,
@@ -73,7 +74,7 @@ export class DrillDown {
     }
   }
 
-  private renderPeople(answer: PeopleAnswer, query: DrillDownQuery): void {
+  private renderPeople(answer: KeyPeopleReport, query: DrillDownQuery): void {
     const who = answer.level === 'account' ? 'Account' : 'Person'
     const modelLabel = MODEL_LABELS[answer.model]
     const credited = answer.credited
@@ -183,7 +184,7 @@ export class DrillDown {
 
   private async showJourney(
     row: KeyPerson,
-    people: PeopleAnswer,
+    people: KeyPeopleReport,
     query: DrillDownQuery,
   ): Promise<void> {
     const generation = this.generation
@@ -193,7 +194,7 @@ export class DrillDown {
     replace(this.journey, heading)
     heading.focus()
     try {
-      const answer = await this.api.get<JourneyAnswer>('/v1/reports/journey', {
+      const answer = await this.api.get<Journey>('/v1/reports/journey', {
         ...row.journey,
         conversion: people.conversion,
         lookbackDays: query.params.lookbackDays ?? people.lookbackDays,
@@ -211,13 +212,13 @@ export class DrillDown {
   }
 }
 
-function touchText(touch: SummaryTouch | null): string {
+function touchText(touch: SummaryTouchView | null): string {
   if (!touch) return '–'
   const campaign = touch.campaign && touch.campaign !== '(not set)' ? ` · ${touch.campaign}` : ''
   return `${touch.channel}: ${touch.source} / ${touch.medium}${campaign} (${formatTime(touch.time)})`
 }
 
-function journeyView(answer: JourneyAnswer, key: string, groupBy: GroupBy): HTMLElement[] {
+function journeyView(answer: Journey, key: string, groupBy: GroupBy): HTMLElement[] {
   const s = answer.summary
   const item = (term: string, value: string) => [h('dt', {}, term), h('dd', {}, value)]
   const people = answer.level === 'account' ? (answer.account?.people.length ?? 0) : 1

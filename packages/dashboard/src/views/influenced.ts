@@ -1,21 +1,14 @@
 /** The influenced view: conversions whose journey touched each key at all, beside the credit. */
-import type { Model } from '@touchline/shared'
-import type { CompareAnswer, InfluencedAnswer } from '../api/types'
+import type { ComparisonReport, InfluencedReport, Model } from '@touchline/shared'
 import { h, replace } from '../dom/dom'
 import { csvName } from '../format/csv'
-import {
-  dimensionLabel,
-  formatConversions,
-  formatShare,
-  formatValue,
-  MODEL_LABELS,
-} from '../format/format'
-import { csvButton, heat, keyButton, toolbar } from './common'
+import { dimensionLabel, formatConversions, formatValue, MODEL_LABELS } from '../format/format'
+import { csvButton, keyButton, shareCell, toolbar } from './common'
 
 export function renderInfluenced(
   body: HTMLElement,
-  answer: InfluencedAnswer,
-  credited: { model: Model; answer: CompareAnswer } | undefined,
+  answer: InfluencedReport,
+  credited: { model: Model; answer: ComparisonReport } | undefined,
   onDrill: (key: string) => void,
 ): void {
   const creditOf = (key: string) =>
@@ -75,15 +68,13 @@ export function renderInfluenced(
         h(
           'tbody',
           {},
-          answer.rows.map((row) => {
-            const share = h('td', { 'data-share': row.share }, formatShare(row.share))
-            heat(share, row.share, max)
-            return h(
+          answer.rows.map((row) =>
+            h(
               'tr',
               { 'data-key': row.key },
               h('th', { scope: 'row' }, keyButton(row.key, onDrill)),
               h('td', { 'data-conversions': row.conversions }, formatConversions(row.conversions)),
-              share,
+              shareCell(row.share, max),
               h('td', { 'data-value': row.value }, formatValue(row.value)),
               credited
                 ? h(
@@ -92,8 +83,8 @@ export function renderInfluenced(
                     formatConversions(creditOf(row.key)),
                   )
                 : null,
-            )
-          }),
+            ),
+          ),
         ),
       ),
     ),

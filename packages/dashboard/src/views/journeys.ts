@@ -1,11 +1,10 @@
 /** Journey statistics (touches, sessions, days to convert) and the top converting paths. */
-import type { Distribution } from '@touchline/shared'
-import type { JourneysAnswer } from '../api/types'
+import type { Distribution, JourneyStatsReport } from '@touchline/shared'
 import { barChart, PALETTE } from '../charts/charts'
 import { h, replace } from '../dom/dom'
 import { csvName } from '../format/csv'
-import { formatConversions, formatDays, formatShare, formatValue } from '../format/format'
-import { csvButton, heat, toolbar } from './common'
+import { formatConversions, formatDays, formatValue } from '../format/format'
+import { csvButton, shareCell, toolbar } from './common'
 
 const DISTRIBUTIONS = [
   { name: 'touches', title: 'Touches per journey', unit: 'touches', color: PALETTE[0] },
@@ -26,7 +25,7 @@ function figures(distribution: Distribution): HTMLElement {
   )
 }
 
-export function renderJourneyStats(body: HTMLElement, answer: JourneysAnswer): void {
+export function renderJourneyStats(body: HTMLElement, answer: JourneyStatsReport): void {
   const charts: [HTMLCanvasElement, (typeof DISTRIBUTIONS)[number]][] = []
   replace(
     body,
@@ -74,7 +73,7 @@ export function renderJourneyStats(body: HTMLElement, answer: JourneysAnswer): v
   }
 }
 
-export function renderTopPaths(body: HTMLElement, answer: JourneysAnswer): void {
+export function renderTopPaths(body: HTMLElement, answer: JourneyStatsReport): void {
   const max = Math.max(0, ...answer.topPaths.map((path) => path.share))
   replace(
     body,
@@ -111,10 +110,8 @@ export function renderTopPaths(body: HTMLElement, answer: JourneysAnswer): void 
         h(
           'tbody',
           {},
-          answer.topPaths.map((path) => {
-            const share = h('td', { 'data-share': path.share }, formatShare(path.share))
-            heat(share, path.share, max)
-            return h(
+          answer.topPaths.map((path) =>
+            h(
               'tr',
               { 'data-key': path.key },
               h(
@@ -132,10 +129,10 @@ export function renderTopPaths(body: HTMLElement, answer: JourneysAnswer): void 
                 { 'data-conversions': path.conversions },
                 formatConversions(path.conversions),
               ),
-              share,
+              shareCell(path.share, max),
               h('td', { 'data-value': path.value }, formatValue(path.value)),
-            )
-          }),
+            ),
+          ),
         ),
       ),
     ),

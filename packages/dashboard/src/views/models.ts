@@ -1,20 +1,13 @@
 /** The models side by side: a grouped bar chart and a heat-map table with ranks and shifts. */
-import { MODELS, type Model } from '@touchline/shared'
-import type { CompareAnswer } from '../api/types'
+import { type ComparisonReport, MODELS, type Model } from '@touchline/shared'
 import { barChart, PALETTE } from '../charts/charts'
 import type { Metric } from '../controls/controls'
 import { h, replace } from '../dom/dom'
 import type { Cell } from '../format/csv'
 import { csvName } from '../format/csv'
-import {
-  dimensionLabel,
-  formatConversions,
-  formatShare,
-  formatValue,
-  MODEL_LABELS,
-} from '../format/format'
-import { ranksOf, shiftLabel, shiftOf } from '../format/ranks'
-import { csvButton, heat, keyButton, toolbar } from './common'
+import { dimensionLabel, formatShare, MODEL_LABELS } from '../format/format'
+import { ranksOf } from '../format/ranks'
+import { amountSpan, csvButton, keyButton, rankedCell, toolbar } from './common'
 
 /** Keys in the chart (the table has them all). */
 const CHART_KEYS = 10
@@ -28,7 +21,7 @@ export interface ModelTable {
 }
 
 /** Shares and ranks by the chosen measure; rows by the first model's, then key. */
-export function modelTable(answer: CompareAnswer, metric: Metric): ModelTable {
+export function modelTable(answer: ComparisonReport, metric: Metric): ModelTable {
   const models = answer.models
   const total = metric === 'value' ? answer.totals.value : answer.totals.conversions
   const measure = (credit: { conversions: number; value: number }) =>
@@ -64,7 +57,7 @@ const NONE = { conversions: 0, value: 0, share: 0 }
 
 export function renderModels(
   body: HTMLElement,
-  answer: CompareAnswer,
+  answer: ComparisonReport,
   metric: Metric,
   onDrill: (key: string) => void,
 ): void {
@@ -132,23 +125,13 @@ export function renderModels(
           'tbody',
           {},
           table.rows.map((row) => {
-            const baseRank = row.cells[0]?.rank ?? 0
+            const base = { rank: row.cells[0]?.rank ?? 0, label: baselineLabel }
             return h(
               'tr',
               { 'data-key': row.key },
               h('th', { scope: 'row' }, keyButton(row.key, onDrill)),
-              row.cells.map((cell, i) => {
-                const shift = shiftLabel(shiftOf(cell.rank, baseRank), baselineLabel)
-                const direction =
-                  i === 0
-                    ? 'base'
-                    : cell.rank < baseRank
-                      ? 'up'
-                      : cell.rank > baseRank
-                        ? 'down'
-                        : 'same'
-                const td = h(
-                  'td',
+              row.cells.map((cell, i) =>
+                rankedCell(
                   {
                     'data-model': cell.model,
                     'data-conversions': cell.conversions,
@@ -156,25 +139,12 @@ export function renderModels(
                     'data-share': cell.share,
                     'data-rank': cell.rank,
                   },
-                  h('span', { class: 'share' }, formatShare(cell.share)),
-                  h(
-                    'span',
-                    { class: 'amount' },
-                    metric === 'value'
-                      ? formatValue(cell.value)
-                      : formatConversions(cell.conversions),
-                  ),
-                  h(
-                    'span',
-                    { class: `rank ${direction}` },
-                    `#${cell.rank}`,
-                    i === 0 ? null : h('span', { 'aria-hidden': 'true' }, ` ${shift.symbol}`),
-                    i === 0 ? null : h('span', { class: 'visually-hidden' }, `, ${shift.words}`),
-                  ),
-                )
-                heat(td, cell.share, maxShare)
-                return td
-              }),
+                  cell,
+                  metric,
+                  maxShare,
+                  i === 0 ? undefined : base,
+                ),
+              ),
             )
           }),
         ),
@@ -190,13 +160,7 @@ export function renderModels(
                 'td',
                 { 'data-model': model },
                 h('span', { class: 'share' }, formatShare(1)),
-                h(
-                  'span',
-                  { class: 'amount' },
-                  metric === 'value'
-                    ? formatValue(answer.totals.value)
-                    : formatConversions(answer.totals.conversions),
-                ),
+                amountSpan(metric, answer.totals),
               ),
             ),
           ),

@@ -1,19 +1,12 @@
 /** One model across lookback windows (30, 90, 180 days): how ranks move with the window. */
-import type { Model } from '@touchline/shared'
-import type { AttributionAnswer } from '../api/types'
+import type { AttributionReport, Model } from '@touchline/shared'
 import { barChart, PALETTE } from '../charts/charts'
 import type { Metric } from '../controls/controls'
 import { h, replace } from '../dom/dom'
 import { type Cell, csvName } from '../format/csv'
-import {
-  dimensionLabel,
-  formatConversions,
-  formatShare,
-  formatValue,
-  MODEL_LABELS,
-} from '../format/format'
-import { ranksOf, shiftLabel, shiftOf } from '../format/ranks'
-import { csvButton, heat, keyButton, toolbar } from './common'
+import { dimensionLabel, MODEL_LABELS } from '../format/format'
+import { ranksOf } from '../format/ranks'
+import { csvButton, keyButton, rankedCell, toolbar } from './common'
 
 export const LOOKBACK_WINDOWS = [30, 90, 180] as const
 const CHART_KEYS = 10
@@ -22,7 +15,7 @@ const WINDOW_COLORS = [PALETTE[4], PALETTE[0], PALETTE[7]] as string[]
 export function renderWindows(
   body: HTMLElement,
   model: Model,
-  answers: readonly AttributionAnswer[],
+  answers: readonly AttributionReport[],
   metric: Metric,
   onDrill: (key: string) => void,
 ): void {
@@ -113,7 +106,7 @@ export function renderWindows(
           'tbody',
           {},
           keys.map((key) => {
-            const baseRank = first?.ranks.get(key) ?? 0
+            const base = { rank: first?.ranks.get(key) ?? 0, label: baseLabel }
             return h(
               'tr',
               { 'data-key': key },
@@ -121,36 +114,23 @@ export function renderWindows(
               columns.map((column, i) => {
                 const row = column.byKey.get(key) ?? NONE
                 const rank = column.ranks.get(key) ?? 0
-                const share = shareOf(column, key)
-                const shift = shiftLabel(shiftOf(rank, baseRank), baseLabel)
-                const direction =
-                  i === 0 ? 'base' : rank < baseRank ? 'up' : rank > baseRank ? 'down' : 'same'
-                const td = h(
-                  'td',
+                return rankedCell(
                   {
                     'data-lookback': column.answer.lookbackDays,
                     'data-conversions': row.conversions,
                     'data-value': row.value,
                     'data-rank': rank,
                   },
-                  h('span', { class: 'share' }, formatShare(share)),
-                  h(
-                    'span',
-                    { class: 'amount' },
-                    metric === 'value'
-                      ? formatValue(row.value)
-                      : formatConversions(row.conversions),
-                  ),
-                  h(
-                    'span',
-                    { class: `rank ${direction}` },
-                    `#${rank}`,
-                    i === 0 ? null : h('span', { 'aria-hidden': 'true' }, ` ${shift.symbol}`),
-                    i === 0 ? null : h('span', { class: 'visually-hidden' }, `, ${shift.words}`),
-                  ),
+                  {
+                    conversions: row.conversions,
+                    value: row.value,
+                    share: shareOf(column, key),
+                    rank,
+                  },
+                  metric,
+                  maxShare,
+                  i === 0 ? undefined : base,
                 )
-                heat(td, share, maxShare)
-                return td
               }),
             )
           }),

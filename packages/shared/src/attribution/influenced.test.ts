@@ -1,9 +1,8 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { influencedConversions } from './influenced'
-import { RULE_MODELS } from './models'
 import { attribute, UNATTRIBUTED } from './report'
-import { byOwner, DAY, FIVE_JOURNEYS, journeyArbitraries, keyedTouch } from './testing'
+import { DAY, FIVE_JOURNEYS, keyedTouch, perConversionModel, randomJourneys } from './testing'
 
 describe('influencedConversions', () => {
   const { touchesByOwner, conversions } = FIVE_JOURNEYS
@@ -30,40 +29,27 @@ describe('influencedConversions', () => {
 })
 
 describe('influencedConversions invariants', () => {
-  const input = fc.record(journeyArbitraries(keyedTouch()))
-
   it('bounds each key between any rule model’s or Shapley’s credit and all conversions', () => {
     fc.assert(
-      fc.property(
-        input,
-        fc.constantFrom(...RULE_MODELS, 'shapley' as const),
-        (generated, model) => {
-          const common = {
-            lookbackDays: generated.lookbackDays,
-            conversions: generated.conversions,
-            touchesByOwner: byOwner(generated.touches),
-          }
-          const influenced = influencedConversions(common)
-          const credited = attribute({ ...common, model, nonConverting: generated.nonConverting })
-          expect(influenced.totals).toEqual(credited.totals)
-          const byKey = new Map(influenced.rows.map((row) => [row.key, row]))
-          for (const row of credited.rows) {
-            expect(row.conversions).toBeLessThanOrEqual(
-              (byKey.get(row.key)?.conversions ?? 0) + 1e-9,
-            )
-          }
-          for (const row of influenced.rows) {
-            expect(row.conversions).toBeLessThanOrEqual(influenced.totals.conversions)
-            expect(row.value).toBeLessThanOrEqual(influenced.totals.value)
-          }
-          // Every conversion is in at least one row (exactly one when its journey has one key).
-          const counted = influenced.rows.reduce((sum, row) => sum + row.conversions, 0)
-          expect(counted).toBeGreaterThanOrEqual(influenced.totals.conversions)
-          expect(byKey.get(UNATTRIBUTED)?.conversions).toBe(
-            credited.rows.find((row) => row.key === UNATTRIBUTED)?.conversions,
-          )
-        },
-      ),
+      fc.property(randomJourneys(keyedTouch()), perConversionModel(), (journeys, model) => {
+        const influenced = influencedConversions(journeys)
+        const credited = attribute({ ...journeys, model })
+        expect(influenced.totals).toEqual(credited.totals)
+        const byKey = new Map(influenced.rows.map((row) => [row.key, row]))
+        for (const row of credited.rows) {
+          expect(row.conversions).toBeLessThanOrEqual((byKey.get(row.key)?.conversions ?? 0) + 1e-9)
+        }
+        for (const row of influenced.rows) {
+          expect(row.conversions).toBeLessThanOrEqual(influenced.totals.conversions)
+          expect(row.value).toBeLessThanOrEqual(influenced.totals.value)
+        }
+        // Every conversion is in at least one row (exactly one when its journey has one key).
+        const counted = influenced.rows.reduce((sum, row) => sum + row.conversions, 0)
+        expect(counted).toBeGreaterThanOrEqual(influenced.totals.conversions)
+        expect(byKey.get(UNATTRIBUTED)?.conversions).toBe(
+          credited.rows.find((row) => row.key === UNATTRIBUTED)?.conversions,
+        )
+      }),
     )
   })
 

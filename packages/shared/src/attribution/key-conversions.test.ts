@@ -2,9 +2,8 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { influencedConversions } from './influenced'
 import { keyConversions } from './key-conversions'
-import { RULE_MODELS } from './models'
 import { attribute, UNATTRIBUTED } from './report'
-import { byOwner, DAY, FIVE_JOURNEYS, journeyArbitraries, keyedTouch } from './testing'
+import { DAY, FIVE_JOURNEYS, keyedTouch, perConversionModel, randomJourneys } from './testing'
 
 describe('keyConversions', () => {
   const { touchesByOwner, conversions } = FIVE_JOURNEYS
@@ -97,37 +96,25 @@ describe('keyConversions', () => {
 })
 
 describe('keyConversions invariants', () => {
-  const input = fc.record(journeyArbitraries(keyedTouch()))
-
   it('adds up to the attribution row of the key, and counts the influenced conversions', () => {
     fc.assert(
-      fc.property(
-        input,
-        fc.constantFrom(...RULE_MODELS, 'shapley' as const),
-        (generated, model) => {
-          const common = {
-            lookbackDays: generated.lookbackDays,
-            conversions: generated.conversions,
-            touchesByOwner: byOwner(generated.touches),
-            nonConverting: generated.nonConverting,
-            halfLifeDays: 3,
+      fc.property(randomJourneys(keyedTouch()), perConversionModel(), (journeys, model) => {
+        const common = { ...journeys, halfLifeDays: 3 }
+        const attributed = attribute({ ...common, model })
+        const influenced = new Map(
+          influencedConversions(common).rows.map((row) => [row.key, row.conversions]),
+        )
+        for (const row of attributed.rows) {
+          const result = keyConversions({ ...common, key: row.key, model })
+          expect(result.credited?.conversions).toBeCloseTo(row.conversions, 9)
+          expect(result.credited?.value).toBeCloseTo(row.value, 6)
+          expect(result.conversions).toBe(influenced.get(row.key))
+          for (const item of result.rows) {
+            expect(item.credit).toBeGreaterThanOrEqual(0)
+            expect(item.credit).toBeLessThanOrEqual(1 + 1e-9)
           }
-          const attributed = attribute({ ...common, model })
-          const influenced = new Map(
-            influencedConversions(common).rows.map((row) => [row.key, row.conversions]),
-          )
-          for (const row of attributed.rows) {
-            const result = keyConversions({ ...common, key: row.key, model })
-            expect(result.credited?.conversions).toBeCloseTo(row.conversions, 9)
-            expect(result.credited?.value).toBeCloseTo(row.value, 6)
-            expect(result.conversions).toBe(influenced.get(row.key))
-            for (const item of result.rows) {
-              expect(item.credit).toBeGreaterThanOrEqual(0)
-              expect(item.credit).toBeLessThanOrEqual(1 + 1e-9)
-            }
-          }
-        },
-      ),
+        }
+      }),
     )
   })
 })

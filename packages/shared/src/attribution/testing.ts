@@ -1,6 +1,7 @@
 /** Journeys for the attribution tests: hand-checkable samples and fast-check arbitraries. */
 import fc from 'fast-check'
 import type { StatsTouch } from './journey-stats'
+import { RULE_MODELS } from './models'
 import type { Conversion, KeyedTouch } from './report'
 
 export const DAY = 86_400_000
@@ -122,3 +123,16 @@ export function journeyArbitraries<T>(
 export function byOwner<T>(touches: readonly T[][]): Map<string, T[]> {
   return new Map(OWNERS.map((owner, i) => [owner, touches[i] ?? []]))
 }
+
+/**
+ * Random journeys as a model takes them (`journeyArbitraries`, the touches as
+ * `touchesByOwner`): `lookbackDays`, `conversions`, `touchesByOwner` and `nonConverting`.
+ */
+export function randomJourneys<T>(touch: fc.Arbitrary<T>, options?: JourneyArbitraryOptions) {
+  return fc
+    .record(journeyArbitraries(touch, options))
+    .map(({ touches, ...rest }) => ({ ...rest, touchesByOwner: byOwner(touches) }))
+}
+
+/** A model that credits each conversion on its own: a rule model or Shapley (not Markov). */
+export const perConversionModel = () => fc.constantFrom(...RULE_MODELS, 'shapley' as const)

@@ -11,7 +11,8 @@
  *    lookback: a cold first call, then the median and p95 of warm runs, then all models
  *    back-to-back.
  * 4. Measures ingestion latency while reports run: 20-event `/v1/batch` bodies sent at a
- *    steady rate with fetch, first alone, then with reports looping in parallel.
+ *    steady rate with fetch, first alone, then with warm reports looping in parallel, then on
+ *    a fresh collector while its first (cold) report is computed.
  *
  * Flags: --events N (default 1,000,000), --seed S (default 1), --runs N (warm runs per model,
  * default 5), --ingest-seconds N (default 20), --rate N (batches per second, default 50),
@@ -228,7 +229,8 @@ async function database(size: number): Promise<BuiltDatabase> {
             resolve(message.summary)
             return
           }
-          producer.send('more')
+          // The producer may be done already (it disconnects after its last chunk).
+          if (producer.connected) producer.send('more', () => {})
           const now = performance.now()
           if (now - lastReport > 5_000) {
             lastReport = now
@@ -484,7 +486,7 @@ async function ingestAtSteadyRate(server: SpawnedServer, tag: string): Promise<I
 }
 
 /** The same load with every model's report requested in a loop meanwhile. */
-async function ingestWhileReporting(server: SpawnedServer): Promise<IngestResult> {
+async function ingestWhileReporting(server: SpawnedServer, tag: string): Promise<IngestResult> {
   let stop = false
   let reports = 0
   let reportFailures = 0
@@ -501,7 +503,7 @@ async function ingestWhileReporting(server: SpawnedServer): Promise<IngestResult
       }
     }
   })()
-  const result = await ingestAtSteadyRate(server, 'withreports')
+  const result = await ingestAtSteadyRate(server, `with${tag}`)
   stop = true
   await loop
   return { ...result, reports, reportFailures }
@@ -521,7 +523,9 @@ interface SizeResult {
   allModelsCold: { ms: number; failures: number } | undefined
   allModelsWarm: { ms: number; failures: number } | undefined
   ingestAlone: IngestResult
-  ingestWithReports: IngestResult | undefined
+  /** Undefined when no model answered at all (no report was ever warm). */
+  ingestWithWarmReports: IngestResult | undefined
+  ingestWithColdReport: IngestResult
 }
 
 /** The collector on the working copy, restarted at will. */
@@ -592,11 +596,15 @@ async function benchSize(size: number): Promise<SizeResult> {
     }
     console.log(`ingestion alone (${INGEST_SECONDS} s at ${RATE} batches/s)…`)
     const ingestAlone = await ingestAtSteadyRate(server, 'alone')
-    let ingestWithReports: IngestResult | undefined
+    let ingestWithWarmReports: IngestResult | undefined
     if (anyAnswered) {
-      console.log('ingestion while reports run…')
-      ingestWithReports = await ingestWhileReporting(server)
+      console.log('ingestion while warm reports loop…')
+      ingestWithWarmReports = await ingestWhileReporting(server, 'warm')
     }
+    // The heaviest case: a fresh collector's first report. Even a report that fails works until
+    // it does, and ingestion must not stall meanwhile.
+    console.log('ingestion while a cold report runs (fresh collector)…')
+    const ingestWithColdReport = await ingestWhileReporting(await collector.restart(), 'cold')
     return {
       size,
       load: [loadBefore, loadavg()[0] ?? 0],
@@ -606,7 +614,8 @@ async function benchSize(size: number): Promise<SizeResult> {
       allModelsCold,
       allModelsWarm,
       ingestAlone,
-      ingestWithReports,
+      ingestWithWarmReports,
+      ingestWithColdReport,
     }
   } catch (error) {
     console.error(`collector output:\n${collector.output().slice(-3_000)}`)
@@ -706,21 +715,18 @@ function print(result: SizeResult): void {
     fmt(r.max, 1),
     String(r.errors),
   ]
-  const withReports = result.ingestWithReports
+  const withReports = (name: string, r: IngestResult) =>
+    row(
+      `${name} (${r.reports} reports${r.reportFailures ? `, ${r.reportFailures} failed` : ''})`,
+      r,
+    )
+  const warmLoop = result.ingestWithWarmReports
   table([
     ['ingestion', 'batches', 'p50', 'p95', 'p99', 'max', 'errors'],
     row('alone', result.ingestAlone),
-    ...(withReports
-      ? [
-          row(
-            `while reports run (${withReports.reports} reports` +
-              `${withReports.reportFailures ? `, ${withReports.reportFailures} failed` : ''})`,
-            withReports,
-          ),
-        ]
-      : []),
+    ...(warmLoop ? [withReports('while warm reports loop', warmLoop)] : []),
+    withReports('while a cold report runs', result.ingestWithColdReport),
   ])
-  if (!withReports) console.log('(ingestion while reports run: skipped, no report answered)')
 }
 
 async function main(): Promise<void> {

@@ -29,11 +29,15 @@ import { loadAccounts, loadIdentity, type ProjectIdentity } from '../identity/id
 import type {
   ConversionRow,
   IdentityEventRow,
+  OfflineTouchRow,
   Project,
   Store,
   StoreVersion,
   VisitRow,
 } from '../store/store'
+
+/** Event row ids read per query when the engine catches up with the store. */
+const LOAD_SLICE = 200_000
 
 /** One touch of a person: a session's acquisition, or an offline touch. */
 export interface PersonTouch {
@@ -264,16 +268,36 @@ export class JourneyEngine {
     }
     if (version.lastEventId === state.version.lastEventId && state.identity) return state
 
-    const range = { afterId: state.version.lastEventId, upToId: version.lastEventId }
-    const [visits, offline, identityEvents] = await Promise.all([
-      this.store.visits(project.id, range),
-      this.store.offlineTouches(project.id, range),
-      this.store.identityEventsIn(project.id, range),
-    ])
     const derived = state.identity ? state.derived : undefined
-    const identityChanged = !derived || identityEvents.some((row) => changesIdentity(derived, row))
+    let identityChanged = !derived
+    // Read in slices of row ids, so a first load of millions of events never holds them all.
+    for (let afterId = state.version.lastEventId; afterId < version.lastEventId; ) {
+      const range = { afterId, upToId: Math.min(afterId + LOAD_SLICE, version.lastEventId) }
+      const [visits, offline, identityEvents] = await Promise.all([
+        this.store.visits(project.id, range),
+        this.store.offlineTouches(project.id, range),
+        identityChanged ? [] : this.store.identityEventsIn(project.id, range),
+      ])
+      if (derived && identityEvents.some((row) => changesIdentity(derived, row))) {
+        identityChanged = true
+      }
+      for (const row of visits) this.addVisit(state, row)
+      this.addOffline(state, offline)
+      afterId = range.upToId
+    }
     const options = touchOptions(project)
-    for (const row of visits) this.addVisit(state, row)
+    // New identity evidence can move any session to another person: derive all again.
+    // Otherwise only the devices that got visits (and new offline touches) are placed.
+    if (identityChanged) {
+      state.identity = await loadIdentity(this.store, project.id)
+      state.derived = undefined
+    }
+    state.version = version
+    for (const device of state.changedDevices) device.sessions = sessionsOf(device, options)
+    return state
+  }
+
+  private addOffline(state: ProjectJourneys, offline: readonly OfflineTouchRow[]): void {
     for (const row of offline) {
       const entry: OfflineEntry = {
         anonymousId: row.anonymousId,
@@ -290,15 +314,6 @@ export class JourneyEngine {
       state.offline.push(entry)
       state.newOffline.push(entry)
     }
-    // New identity evidence can move any session to another person: derive all again.
-    // Otherwise only the devices that got visits (and new offline touches) are placed.
-    if (identityChanged) {
-      state.identity = await loadIdentity(this.store, project.id)
-      state.derived = undefined
-    }
-    state.version = version
-    for (const device of state.changedDevices) device.sessions = sessionsOf(device, options)
-    return state
   }
 
   private addVisit(state: ProjectJourneys, row: VisitRow): void {

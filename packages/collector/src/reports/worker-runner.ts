@@ -1,3 +1,4 @@
+import { totalmem } from 'node:os'
 import { Worker } from 'node:worker_threads'
 import { HTTPException } from 'hono/http-exception'
 import type { Project } from '../store/store'
@@ -23,6 +24,8 @@ export class WorkerRunner implements ReportRunner {
       workerData: { dbPath },
       // The entry registers its own loader; the parent's --import hooks are not for workers.
       execArgv: [],
+      // Journeys of millions of events live in this heap: up to half the machine's memory.
+      resourceLimits: { maxOldGenerationSizeMb: reportHeapMb() },
     })
     this.worker.on('message', (reply: WorkerReply) => {
       const waiting = this.pending.get(reply.id)
@@ -63,4 +66,9 @@ export class WorkerRunner implements ReportRunner {
   async close(): Promise<void> {
     await this.worker.terminate()
   }
+}
+
+/** The report worker's heap: half the machine's memory, at least 2 GB (V8's usual default). */
+export function reportHeapMb(total = totalmem()): number {
+  return Math.max(2_048, Math.floor(total / 1_048_576 / 2))
 }

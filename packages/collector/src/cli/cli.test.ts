@@ -7,7 +7,7 @@ import { promisify } from 'node:util'
 import { afterAll, describe, expect, it } from 'vitest'
 import { hashSecretKey } from '../auth/keys'
 import { SqliteStore } from '../store/sqlite/sqlite-store'
-import type { EventRow } from '../store/store'
+import { eventRow } from '../testing/event-row'
 
 const CLI = fileURLToPath(new URL('./main.ts', import.meta.url))
 const dir = mkdtempSync(join(tmpdir(), 'touchline-cli-'))
@@ -113,33 +113,14 @@ describe('touchline person delete', () => {
     const path = join(dir, 'erase.db')
     const store = new SqliteStore(path)
     const project = await store.createProject({ name: 'p', writeKey: 'wk_x', secretKeyHash: 'h' })
-    const event = (messageId: string, anonymousId: string, email: string): EventRow => ({
-      projectId: project.id,
-      messageId,
-      type: 'identify',
-      event: null,
-      anonymousId,
-      userId: null,
-      email,
-      groupId: null,
-      previousId: null,
-      timestamp: 1,
-      receivedAt: 1,
-      sessionId: null,
-      sessionIndex: null,
-      sessionStart: null,
-      pageUrl: null,
-      referrer: null,
-      utmSource: null,
-      utmMedium: null,
-      utmCampaign: null,
-      utmTerm: null,
-      utmContent: null,
-      value: null,
-      properties: null,
-      traits: null,
-      context: null,
-    })
+    const event = (messageId: string, anonymousId: string, email: string) =>
+      eventRow(project.id, messageId, {
+        type: 'identify',
+        event: null,
+        anonymousId,
+        email,
+        timestamp: 1,
+      })
     await store.insertEvents([
       event('m1', 'ada-1', 'ada@acme.com'),
       event('m2', 'ada-2', 'ada@acme.com'),

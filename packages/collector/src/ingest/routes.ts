@@ -12,7 +12,7 @@ import type { EventRow, Store } from '../store/store'
 import { readJsonBody } from './body'
 import { toEventRow } from './normalise'
 import type { RateLimiter } from './rate-limit'
-import { sentByBot } from './visitor-agent'
+import { botFilter } from './visitor-agent'
 
 export const MAX_EVENT_BYTES = 32 * 1024
 
@@ -96,7 +96,7 @@ export function ingestRoutes({ store, now, limiter, clientAddress }: IngestDeps)
     }
     const receivedAt = now()
     const sentAt = typeof incoming.sentAt === 'number' ? incoming.sentAt : undefined
-    const agent = { userAgent: request.headers.get('user-agent'), secret }
+    const isBot = botFilter({ userAgent: request.headers.get('user-agent'), secret })
     const rows: EventRow[] = []
     const rejected: IngestResponse['rejected'] = []
     let accepted = 0
@@ -119,7 +119,7 @@ export function ingestRoutes({ store, now, limiter, clientAddress }: IngestDeps)
         return
       }
       accepted++
-      if (sentByBot(parsed.value, agent)) return
+      if (isBot(parsed.value)) return
       rows.push(
         toEventRow(parsed.value, { projectId: project.id, receivedAt, trusted: secret, sentAt }),
       )

@@ -1,7 +1,7 @@
 import { parseEvent, type ValidEvent } from '@touchline/shared/schema'
 import { describe, expect, it } from 'vitest'
 import { BROWSER_UA } from '../testing/test-app'
-import { sentByBot, visitorUserAgent } from './visitor-agent'
+import { botFilter, visitorUserAgent } from './visitor-agent'
 
 const event = (context: Record<string, unknown> = {}): ValidEvent => {
   const parsed = parseEvent({ type: 'page', anonymousId: 'a1', context })
@@ -14,13 +14,13 @@ describe('visitorUserAgent', () => {
   it('is the payload’s context.userAgent first, whoever sends', () => {
     const request = { userAgent: BROWSER_UA, secret: false }
     expect(visitorUserAgent(event({ userAgent: CRAWLER }), request)).toBe(CRAWLER)
-    expect(sentByBot(event({ userAgent: CRAWLER }), { userAgent: null, secret: true })).toBe(true)
+    expect(botFilter({ userAgent: null, secret: true })(event({ userAgent: CRAWLER }))).toBe(true)
   })
 
   it('is the request’s User-Agent for a browser with a write key', () => {
-    expect(sentByBot(event(), { userAgent: BROWSER_UA, secret: false })).toBe(false)
-    expect(sentByBot(event(), { userAgent: CRAWLER, secret: false })).toBe(true)
-    expect(sentByBot(event(), { userAgent: 'curl/8.5.0', secret: false })).toBe(true)
+    expect(botFilter({ userAgent: BROWSER_UA, secret: false })(event())).toBe(false)
+    expect(botFilter({ userAgent: CRAWLER, secret: false })(event())).toBe(true)
+    expect(botFilter({ userAgent: 'curl/8.5.0', secret: false })(event())).toBe(true)
   })
 
   it('is unknown for servers: the secret key, or a Segment server library by agent or context', () => {
@@ -28,6 +28,6 @@ describe('visitorUserAgent', () => {
     const library = { userAgent: 'analytics-node-next/latest', secret: false }
     expect(visitorUserAgent(event(), library)).toBeUndefined()
     const python = event({ library: { name: 'analytics-python', version: '2.3.2' } })
-    expect(sentByBot(python, { userAgent: 'python-requests/2.31', secret: false })).toBe(false)
+    expect(botFilter({ userAgent: 'python-requests/2.31', secret: false })(python)).toBe(false)
   })
 })

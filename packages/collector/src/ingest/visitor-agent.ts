@@ -23,11 +23,21 @@ export function visitorUserAgent(
   return agent
 }
 
-/** Bots are answered like everyone else and not stored. */
-export function sentByBot(
-  event: ValidEvent,
-  request: { userAgent: string | null; secret: boolean },
-): boolean {
-  const agent = visitorUserAgent(event, request)
-  return agent !== undefined && isbot(agent)
+/**
+ * Whether each event of one request was sent by a bot (bots are answered like everyone else
+ * and not stored), by its visitor's user agent. The verdict on the request's own User-Agent,
+ * shared by all its events that carry no `context.userAgent`, is computed once.
+ */
+export function botFilter(request: {
+  userAgent: string | null
+  secret: boolean
+}): (event: ValidEvent) => boolean {
+  let requestVerdict: boolean | undefined
+  return (event) => {
+    const agent = visitorUserAgent(event, request)
+    if (agent === undefined) return false
+    if (event.context?.userAgent) return isbot(agent)
+    requestVerdict ??= isbot(agent)
+    return requestVerdict
+  }
 }

@@ -5,15 +5,14 @@ import {
   addToSdkSession,
   anonKey,
   type ChannelRule,
-  DIRECT,
   emailKey,
   eventOwner,
   type GroupBy,
   groupKey,
   type IdentityGraph,
+  isDirectTouch,
   isUsableId,
   type KeyedTouch,
-  NOT_SET,
   normaliseEmail,
   offlineAcquisition,
   type SessionSpan,
@@ -166,15 +165,6 @@ function touchOptions(project: Project): TouchOptions {
 
 function parseProperties(json: string | null): Record<string, unknown> {
   return json ? (JSON.parse(json) as Record<string, unknown>) : {}
-}
-
-/** The Direct channel's test, shared by `last_non_direct`. */
-function isDirect(acquisition: Acquisition): boolean {
-  if (acquisition.channel) return acquisition.channel.toLowerCase() === 'direct'
-  return (
-    acquisition.source.toLowerCase() === DIRECT.source &&
-    (acquisition.medium.toLowerCase() === DIRECT.medium || acquisition.medium === NOT_SET)
-  )
 }
 
 export interface JourneyQuery {
@@ -473,7 +463,7 @@ export class JourneyEngine {
         return {
           time: touch.time,
           key,
-          direct: isDirect(touch.acquisition),
+          direct: isDirectTouch(touch.acquisition),
           offline: touch.offline,
         }
       },

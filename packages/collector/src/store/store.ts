@@ -192,19 +192,19 @@ export interface PersonIdentifiers {
 }
 
 /** An event naming a person, as their journey timeline shows it (`Store.eventsOf`). */
-export interface PersonEventRow {
-  messageId: string
-  type: string
-  /** Track event name. */
-  event: string | null
-  anonymousId: string | null
-  userId: string | null
-  email: string | null
-  groupId: string | null
-  sessionId: string | null
-  timestamp: number
-  value: number | null
-}
+export type PersonEventRow = Pick<
+  EventRow,
+  | 'messageId'
+  | 'type'
+  | 'event'
+  | 'anonymousId'
+  | 'userId'
+  | 'email'
+  | 'groupId'
+  | 'sessionId'
+  | 'timestamp'
+  | 'value'
+>
 
 export interface ErasureCounts {
   events: number

@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { type Acquisition, NOT_SET } from '../acquisition/acquisition'
 import { groupKey } from '../attribution/group-by'
-import { channelOf, DEFAULT_CHANNELS, defaultChannelOf } from './channels'
+import { channelOf, DEFAULT_CHANNELS, defaultChannelOf, isDirectTouch } from './channels'
 import { type ChannelRule, validateChannelRules } from './custom-rules'
 
 const touch = (source: string, medium: string, campaign = NOT_SET): Acquisition => ({
@@ -308,5 +308,15 @@ describe('validateChannelRules', () => {
       success: false,
       errors: ['at most 100 channel rules are allowed'],
     })
+  })
+})
+
+describe('isDirectTouch', () => {
+  it('is the Direct rule, or an offline touch’s own channel', () => {
+    expect(isDirectTouch(touch('(Direct)', '(none)'))).toBe(true)
+    expect(isDirectTouch(touch('(direct)', '(not set)'))).toBe(true)
+    expect(isDirectTouch(touch('(direct)', 'email'))).toBe(false)
+    expect(isDirectTouch({ ...touch('(direct)', '(none)'), channel: 'Events' })).toBe(false)
+    expect(isDirectTouch({ ...touch('crm', 'offline'), channel: 'direct' })).toBe(true)
   })
 })

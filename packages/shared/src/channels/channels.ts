@@ -41,6 +41,20 @@ const SOCIAL_MEDIUMS = new Set([
 const REFERRAL_MEDIUMS = new Set(['referral', 'app', 'link'])
 const EMAIL = new Set(['email', 'e-mail', 'e_mail', 'e mail'])
 
+/** Rule 1 of PRODUCT.md §6: source `(direct)` and medium `(none)` or `(not set)`. */
+function isDirectSourceMedium(source: string, medium: string): boolean {
+  return source === '(direct)' && (medium === '(none)' || medium === '(not set)')
+}
+
+/**
+ * Whether a touch's channel is Direct (for `last_non_direct`): an offline touch by its own
+ * channel, any other by the Direct rule.
+ */
+export function isDirectTouch(acquisition: Acquisition): boolean {
+  if (acquisition.channel) return acquisition.channel.toLowerCase() === 'direct'
+  return isDirectSourceMedium(acquisition.source.toLowerCase(), acquisition.medium.toLowerCase())
+}
+
 /**
  * The GA4 default channel of a touch: the first rule of PRODUCT.md §6 that matches, all
  * matching case-insensitive.
@@ -49,7 +63,7 @@ export function defaultChannelOf(acquisition: Acquisition): DefaultChannel {
   const source = acquisition.source.toLowerCase()
   const medium = acquisition.medium.toLowerCase()
   const campaign = acquisition.campaign.toLowerCase()
-  if (source === '(direct)' && (medium === '(none)' || medium === '(not set)')) return 'Direct'
+  if (isDirectSourceMedium(source, medium)) return 'Direct'
   if (campaign.includes('cross-network')) return 'Cross-network'
   const category: SourceCategory | undefined = sourceCategoryOf(source)
   const paid = PAID_MEDIUM.test(medium)

@@ -2,41 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import type { EventRow } from '../store'
+import { eventRow as row } from '../../testing/event-row'
 import { MIGRATIONS } from './migrations'
 import { SqliteStore } from './sqlite-store'
 
 const dir = mkdtempSync(join(tmpdir(), 'touchline-store-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
-
-const row = (projectId: string, messageId: string, extra: Partial<EventRow> = {}): EventRow => ({
-  projectId,
-  messageId,
-  type: 'track',
-  event: 'demo_request',
-  anonymousId: 'anon',
-  userId: null,
-  email: null,
-  groupId: null,
-  previousId: null,
-  timestamp: 1_000,
-  receivedAt: 1_000,
-  sessionId: null,
-  sessionIndex: null,
-  sessionStart: null,
-  pageUrl: null,
-  referrer: null,
-  utmSource: null,
-  utmMedium: null,
-  utmCampaign: null,
-  utmTerm: null,
-  utmContent: null,
-  value: null,
-  properties: null,
-  traits: null,
-  context: null,
-  ...extra,
-})
 
 describe('SqliteStore', () => {
   it('applies migrations once, in WAL mode, and keeps data across reopen', async () => {

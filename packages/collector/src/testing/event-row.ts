@@ -1,0 +1,35 @@
+import type { EventRow } from '../store/store'
+
+/** A stored event row for store tests: a `demo_request` track event unless `extra` says. */
+export const eventRow = (
+  projectId: string,
+  messageId: string,
+  extra: Partial<EventRow> = {},
+): EventRow => ({
+  projectId,
+  messageId,
+  type: 'track',
+  event: 'demo_request',
+  anonymousId: 'anon',
+  userId: null,
+  email: null,
+  groupId: null,
+  previousId: null,
+  timestamp: 1_000,
+  receivedAt: 1_000,
+  sessionId: null,
+  sessionIndex: null,
+  sessionStart: null,
+  pageUrl: null,
+  referrer: null,
+  utmSource: null,
+  utmMedium: null,
+  utmCampaign: null,
+  utmTerm: null,
+  utmContent: null,
+  value: null,
+  properties: null,
+  traits: null,
+  context: null,
+  ...extra,
+})

@@ -1,3 +1,11 @@
+import type {
+  AttributionReport,
+  ComparisonReport,
+  Journey,
+  ReportQuery,
+  SummaryTouchView,
+  TimelineItem,
+} from '@touchline/shared'
 import { type Command, Option } from 'commander'
 import { collectorUrl, defaultCollectorUrl } from '../import/command'
 import { getReport, type ReportClient, ReportError } from './client'
@@ -37,33 +45,12 @@ interface ReportOptions extends ClientOptions {
   format: 'table' | 'csv' | 'json'
 }
 
-interface Row {
-  key: string
-  conversions: number
-  value: number
-  share: number
-}
-
-interface AttributionAnswer {
-  model: string
-  conversion: string
-  groupBy: string
-  level: string
-  from: string
-  to: string
-  lookbackDays: number
-  totals: { conversions: number; value: number }
-  rows: Row[]
-}
-
-interface CompareAnswer extends Omit<AttributionAnswer, 'model' | 'rows'> {
-  models: string[]
-  rows: { key: string; credits: Record<string, Omit<Row, 'key'>> }[]
-}
-
 const percent = (share: number) => `${(share * 100).toFixed(1)}%`
 
-function heading(answer: Omit<AttributionAnswer, 'model' | 'rows'>, what: string): string {
+function heading(
+  answer: ReportQuery & { totals: { conversions: number; value: number } },
+  what: string,
+): string {
   const day = (iso: string) => iso.slice(0, 10)
   return [
     `${answer.conversion}: ${what} by ${answer.groupBy} (${answer.level} level)`,
@@ -118,7 +105,7 @@ export function registerReportCommands(program: Command): void {
       return
     }
     if (opts.compare) {
-      const report = answer.json as CompareAnswer
+      const report = answer.json as ComparisonReport
       console.log(heading(report, `${report.models.length} models`))
       console.log()
       console.log(
@@ -132,7 +119,7 @@ export function registerReportCommands(program: Command): void {
       )
       return
     }
-    const report = answer.json as AttributionAnswer
+    const report = answer.json as AttributionReport
     console.log(heading(report, report.model))
     console.log()
     console.log(
@@ -178,7 +165,7 @@ export function registerReportCommands(program: Command): void {
       console.log(JSON.stringify(answer.json, null, 2))
       return
     }
-    console.log(formatJourney(answer.json as JourneyAnswer))
+    console.log(formatJourney(answer.json as Journey))
   })
 }
 
@@ -192,43 +179,17 @@ interface JourneyOptions extends ClientOptions {
   json?: boolean
 }
 
-interface TouchSummary {
-  time: string
-  channel: string
-  source: string
-  campaign: string
-}
-
-interface JourneyAnswer {
-  level: 'person' | 'account'
-  person?: { key: string; emails: string[]; userIds: string[]; anonymousIds: string[] }
-  account?: { key: string; people: { key: string }[] }
-  conversion: string | null
-  summary: {
-    converted: boolean
-    conversionTime: string | null
-    value: number
-    firstTouch: TouchSummary | null
-    lastTouch: TouchSummary | null
-    sessionsBeforeConversion: number
-    touchesBeforeConversion: number
-    daysFromFirstTouch: number | null
-    channels: string[]
-  }
-  timeline: ({ type: string; time: string } & Record<string, unknown>)[]
-}
-
-function formatJourney(journey: JourneyAnswer): string {
+function formatJourney(journey: Journey): string {
   const lines: string[] = []
-  if (journey.person) {
+  if (journey.level === 'person') {
     const { key, emails, userIds, anonymousIds } = journey.person
     lines.push(`${key}  emails: ${emails.join(', ') || '-'}  userIds: ${userIds.join(', ') || '-'}`)
     lines.push(`devices: ${anonymousIds.join(', ') || '-'}`)
-  } else if (journey.account) {
+  } else {
     lines.push(`${journey.account.key}: ${journey.account.people.map((p) => p.key).join(', ')}`)
   }
   const s = journey.summary
-  const touch = (t: TouchSummary | null) =>
+  const touch = (t: SummaryTouchView | null) =>
     t ? `${t.time.slice(0, 16).replace('T', ' ')} ${t.channel} (${t.source}, ${t.campaign})` : '-'
   lines.push(
     journey.conversion
@@ -255,16 +216,18 @@ function formatJourney(journey: JourneyAnswer): string {
   return lines.join('\n')
 }
 
-function describe(item: Record<string, unknown>): string {
+function describe(item: TimelineItem): string {
   switch (item.type) {
     case 'session':
-    case 'offline_touch':
-      return `${item.channel}: ${item.source} / ${item.medium}${item.campaign !== '(not set)' ? `, ${item.campaign}` : ''}${item.landingPage && item.landingPage !== '(not set)' ? ` → ${item.landingPage}` : ''}`
+    case 'offline_touch': {
+      const landing = item.type === 'session' && item.landingPage !== '(not set)'
+      return `${item.channel}: ${item.source} / ${item.medium}${item.campaign !== '(not set)' ? `, ${item.campaign}` : ''}${landing ? ` → ${item.landingPage}` : ''}`
+    }
     case 'identify':
       return [item.email, item.userId].filter(Boolean).join(', ')
     case 'group':
       return String(item.groupId)
-    default:
+    case 'track':
       return `${item.name}${item.value ? ` (${item.value})` : ''}${item.conversion ? ' ← conversion' : ''}`
   }
 }

@@ -52,19 +52,45 @@ export async function attributionInput(
 
 /**
  * What data-driven models also learn from: the touches in the report range of every owner
- * with no counted conversion.
+ * with no counted conversion, one list per owner. Lists are made as they are read (and read
+ * again for each model of a comparison): at millions of people, none of them is kept.
  */
 export function nonConvertingJourneys(
   journeys: Pick<Journeys, 'touchesByOwner'>,
   conversions: readonly Conversion[],
   range: { from: number; to: number },
-): JourneyTouch[][] {
+): Iterable<readonly JourneyTouch[]> {
   const converted = new Set(conversions.map((conversion) => conversion.owner))
-  const result: JourneyTouch[][] = []
-  for (const [owner, touches] of journeys.touchesByOwner) {
-    if (converted.has(owner)) continue
-    const inRange = touches.filter((touch) => touch.time >= range.from && touch.time < range.to)
-    if (inRange.length > 0) result.push(inRange)
+  return {
+    *[Symbol.iterator]() {
+      for (const [owner, touches] of journeys.touchesByOwner) {
+        if (converted.has(owner)) continue
+        const inRange = touchesIn(touches, range)
+        if (inRange.length > 0) yield inRange
+      }
+    },
   }
-  return result
+}
+
+/** The touches (sorted by time) with `from` ≤ time < `to`: the list itself when all are. */
+function touchesIn(
+  touches: readonly JourneyTouch[],
+  { from, to }: { from: number; to: number },
+): readonly JourneyTouch[] {
+  const first = touches[0]
+  const last = touches[touches.length - 1]
+  if (!first || !last || (first.time >= from && last.time < to)) return touches
+  return touches.slice(firstAtOrAfter(touches, from), firstAtOrAfter(touches, to))
+}
+
+/** The index of the first touch at or after `time` (touches sorted by time). */
+function firstAtOrAfter(touches: readonly JourneyTouch[], time: number): number {
+  let low = 0
+  let high = touches.length
+  while (low < high) {
+    const middle = (low + high) >>> 1
+    if ((touches[middle] as JourneyTouch).time < time) low = middle + 1
+    else high = middle
+  }
+  return low
 }

@@ -118,6 +118,8 @@ interface Derived {
   spansByAnonymousId: Map<string, SessionSpan[]>
   /** When each person was first identified. */
   firstIdentified: Map<string, number>
+  /** When anyone of each account was first identified, once asked for. */
+  firstIdentifiedByAccount?: Map<string, number>
   /** Keyed journeys by level and grouping, shared by the models of one comparison. */
   keyed: Map<string, KeyedJourneys>
 }
@@ -211,12 +213,11 @@ export class JourneyEngine {
       query.level === 'account' && accounts ? accountOf(accounts, person).key : person
     const rules = project.settings.channelRules
     const touchesByOwner = this.keyedJourneys(derived, query, ownerOf, rules)
-    const identifiedByOwner = new Map<string, number>()
-    for (const [person, time] of derived.firstIdentified) {
-      const owner = ownerOf(person)
-      const known = identifiedByOwner.get(owner)
-      if (known === undefined || time < known) identifiedByOwner.set(owner, time)
+    if (query.level === 'account' && accounts && !derived.firstIdentifiedByAccount) {
+      derived.firstIdentifiedByAccount = earliestByOwner(derived.firstIdentified, ownerOf)
     }
+    const identifiedByOwner =
+      (query.level === 'account' && derived.firstIdentifiedByAccount) || derived.firstIdentified
     return {
       graph,
       accounts,
@@ -478,6 +479,20 @@ export class JourneyEngine {
     derived.keyed.set(cacheKey, journeys)
     return journeys.byOwner
   }
+}
+
+/** The earliest time of each owner's people. */
+function earliestByOwner(
+  byPerson: ReadonlyMap<string, number>,
+  ownerOf: (person: string) => string,
+): Map<string, number> {
+  const byOwner = new Map<string, number>()
+  for (const [person, time] of byPerson) {
+    const owner = ownerOf(person)
+    const known = byOwner.get(owner)
+    if (known === undefined || time < known) byOwner.set(owner, time)
+  }
+  return byOwner
 }
 
 /** An owner's keyed touches: their people's touches, in time order. */

@@ -6,7 +6,7 @@ import { createApp } from '../app'
 import { createProject } from '../projects/projects'
 import { SqliteStore } from '../store/sqlite/sqlite-store'
 import { DAY, identify, MIN, RANGE, T0, track, visit } from '../testing/journeys'
-import { WorkerRunner } from './worker-runner'
+import { reportHeapLimits, WorkerRunner } from './worker-runner'
 
 const dir = mkdtempSync(join(tmpdir(), 'touchline-worker-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -55,5 +55,22 @@ describe('reports in a worker thread', () => {
     expect(after.body.rows.map((row: { key: string }) => row.key)).toEqual(['bing', 'google'])
     await runner.close()
     await store.close()
+  })
+
+  it('gives the worker half the memory, and a young generation of 1/16 of that (48–768 MB)', () => {
+    const GB = 1024 ** 3
+    expect(reportHeapLimits(24 * GB)).toEqual({
+      maxOldGenerationSizeMb: 12_288,
+      maxYoungGenerationSizeMb: 768,
+    })
+    expect(reportHeapLimits(8 * GB)).toEqual({
+      maxOldGenerationSizeMb: 4_096,
+      maxYoungGenerationSizeMb: 256,
+    })
+    expect(reportHeapLimits(1 * GB)).toEqual({
+      maxOldGenerationSizeMb: 2_048,
+      maxYoungGenerationSizeMb: 128,
+    })
+    expect(reportHeapLimits(64 * GB).maxYoungGenerationSizeMb).toBe(768)
   })
 })

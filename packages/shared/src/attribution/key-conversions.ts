@@ -9,6 +9,7 @@ import {
   conversionJourneys,
   type JourneysInput,
   type KeyedTouch,
+  nonConvertingPaths,
   UNATTRIBUTED,
 } from './report'
 import { shapleyCreditsOfPaths } from './shapley'
@@ -19,7 +20,7 @@ export interface KeyConversionsInput extends JourneysInput {
   model: Model
   halfLifeDays?: number | undefined
   /** For `shapley`: the touches in the report range of each owner with no counted conversion. */
-  nonConverting?: readonly (readonly KeyedTouch[])[] | undefined
+  nonConverting?: Iterable<readonly KeyedTouch[]> | undefined
 }
 
 /** One conversion whose journey touched the key. */
@@ -130,10 +131,10 @@ function shapleyKeyCredits(
   const numbering = new KeyNumbering()
   const attributed = journeys.flatMap(({ journey }, i) => (journey.length > 0 ? [i] : []))
   const paths = attributed.map((i) => numbering.pathOf((journeys[i] as ConversionJourney).journey))
-  const nonConverting = (input.nonConverting ?? []).map((touches) =>
-    numbering.pathOf([...touches].sort((a, b) => a.time - b.time || compareKeys(a.key, b.key))),
+  const creditsOfPaths = shapleyCreditsOfPaths(
+    paths,
+    nonConvertingPaths(numbering, input.nonConverting),
   )
-  const creditsOfPaths = shapleyCreditsOfPaths(paths, nonConverting)
   const result = new Map<number, number>()
   attributed.forEach((i, n) => {
     const path = paths[n] as number[]
@@ -144,8 +145,4 @@ function shapleyKeyCredits(
     result.set(i, credit)
   })
   return result
-}
-
-function compareKeys(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0
 }

@@ -40,6 +40,58 @@ export class KeyNumbering {
   }
 }
 
+/**
+ * Numbered paths added up: identical paths become one entry with the sum of their counts,
+ * so that the models see each distinct path once (counts are integers: sums are exact).
+ */
+export class PathTally {
+  readonly paths: NumberedPath[] = []
+  /** Indexes into `paths`, by `pathHash`. */
+  readonly #buckets = new Map<number, number[]>()
+
+  add(ids: readonly number[], conversions: number, nonConversions: number): void {
+    const hash = pathHash(ids, -1)
+    const bucket = this.#buckets.get(hash)
+    for (const index of bucket ?? []) {
+      const known = this.paths[index] as NumberedPath
+      if (samePath(known.ids, -1, ids, -1)) {
+        known.conversions += conversions
+        known.nonConversions += nonConversions
+        return
+      }
+    }
+    if (bucket) bucket.push(this.paths.length)
+    else this.#buckets.set(hash, [this.paths.length])
+    this.paths.push({ ids, conversions, nonConversions })
+  }
+}
+
+/** FNV-1a over the length and the key numbers of `path`, position `without` left out (−1: none). */
+export function pathHash(path: readonly number[], without: number): number {
+  let hash = Math.imul(0x811c9dc5 ^ (path.length - (without < 0 ? 0 : 1)), 0x01000193)
+  for (let i = 0; i < path.length; i++) {
+    if (i !== without) hash = Math.imul(hash ^ (path[i] as number), 0x01000193)
+  }
+  return hash
+}
+
+/** Whether path `a` without position `aWithout` equals `b` without `bWithout` (−1: none). */
+export function samePath(
+  a: readonly number[],
+  aWithout: number,
+  b: readonly number[],
+  bWithout: number,
+): boolean {
+  const length = a.length - (aWithout < 0 ? 0 : 1)
+  if (length !== b.length - (bWithout < 0 ? 0 : 1)) return false
+  for (let i = 0; i < length; i++) {
+    const x = a[aWithout < 0 || i < aWithout ? i : i + 1]
+    const y = b[bWithout < 0 || i < bWithout ? i : i + 1]
+    if (x !== y) return false
+  }
+  return true
+}
+
 /** Numbers the keys of key paths (collapsing them). */
 export function numberPaths(paths: Iterable<PathCount>): {
   keys: readonly string[]

@@ -1,6 +1,6 @@
 import { removalEffectShares, removalEffects } from './markov'
 import { credits, isRuleModel, type Model, type Touch } from './models'
-import { KeyNumbering } from './paths'
+import { KeyNumbering, PathTally } from './paths'
 import { shapleyCreditsOfPaths } from './shapley'
 
 export const UNATTRIBUTED = '(unattributed)'
@@ -38,9 +38,10 @@ export interface AttributionInput extends JourneysInput {
   model: Model
   /**
    * For `markov` and `shapley`: the touches in the report range of each person (account)
-   * with no counted conversion, one list per person.
+   * with no counted conversion, one list per person. Read once per model, never kept: an
+   * iterable can produce the lists as they are read.
    */
-  nonConverting?: readonly (readonly KeyedTouch[])[] | undefined
+  nonConverting?: Iterable<readonly KeyedTouch[]> | undefined
   /** For `time_decay` (default 7). */
   halfLifeDays?: number | undefined
 }
@@ -103,15 +104,14 @@ export function attribute(input: AttributionInput): AttributionResult {
   } else {
     const numbering = new KeyNumbering()
     const converting = attributed.map(({ journey }) => numbering.pathOf(journey))
-    const nonConverting = (input.nonConverting ?? []).map((touches) =>
-      numbering.pathOf(sortTouches(touches)),
-    )
+    const nonConverting = nonConvertingPaths(numbering, input.nonConverting)
     if (model === 'markov') {
-      const paths = [
-        ...converting.map((ids) => ({ ids, conversions: 1, nonConversions: 0 })),
-        ...nonConverting.map((ids) => ({ ids, conversions: 0, nonConversions: 1 })),
-      ]
-      const shares = removalEffectShares(removalEffects(numbering.keys, paths))
+      // Identical paths are counted once (with their counts), so the chain is built from the
+      // distinct paths only.
+      const tally = new PathTally()
+      for (const ids of converting) tally.add(ids, 1, 0)
+      for (const ids of nonConverting) tally.add(ids, 0, 1)
+      const shares = removalEffectShares(removalEffects(numbering.keys, tally.paths))
       if (shares) {
         const value = attributed.reduce((sum, { conversion }) => sum + conversion.value, 0)
         for (const [key, share] of shares) add(key, share * attributed.length, share * value)
@@ -217,6 +217,18 @@ function isSorted<T>(list: readonly T[], compare: (a: T, b: T) => number): boole
   return true
 }
 
-function sortTouches<T extends KeyedTouch>(touches: readonly T[]): readonly T[] {
+/**
+ * The numbered key paths of non-converting journeys, made as they are read (one pass over
+ * `journeys`, nothing kept).
+ */
+export function* nonConvertingPaths(
+  numbering: KeyNumbering,
+  journeys: Iterable<readonly KeyedTouch[]> | undefined,
+): Generator<number[]> {
+  for (const touches of journeys ?? []) yield numbering.pathOf(sortTouches(touches))
+}
+
+/** Touches in a canonical order: time, then key, then non-Direct first. */
+export function sortTouches<T extends KeyedTouch>(touches: readonly T[]): readonly T[] {
   return isSorted(touches, compareTouches) ? touches : [...touches].sort(compareTouches)
 }

@@ -1,3 +1,5 @@
+import { pathHash, samePath } from './paths'
+
 /**
  * Simplified Shapley credits (Google's fractribution) of the n positions of a collapsed path,
  * from rate(−1) = p(path) and rate(i) = p(path without position i, not collapsed again),
@@ -72,7 +74,7 @@ class PathCounts {
   readonly #buckets = new Map<number, CountedPath[]>()
 
   find(path: readonly number[], without: number): CountedPath | undefined {
-    for (const entry of this.#buckets.get(hashOf(path, without)) ?? []) {
+    for (const entry of this.#buckets.get(pathHash(path, without)) ?? []) {
       if (samePath(entry.path, entry.without, path, without)) return entry
     }
     return undefined
@@ -82,35 +84,10 @@ class PathCounts {
     const found = this.find(path, without)
     if (found) return found
     const entry = { path, without, conversions: 0, journeys: 0 }
-    const hash = hashOf(path, without)
+    const hash = pathHash(path, without)
     const bucket = this.#buckets.get(hash)
     if (bucket) bucket.push(entry)
     else this.#buckets.set(hash, [entry])
     return entry
   }
-}
-
-/** FNV-1a over the length and the key numbers, position `without` left out. */
-function hashOf(path: readonly number[], without: number): number {
-  let hash = Math.imul(0x811c9dc5 ^ (path.length - (without < 0 ? 0 : 1)), 0x01000193)
-  for (let i = 0; i < path.length; i++) {
-    if (i !== without) hash = Math.imul(hash ^ (path[i] as number), 0x01000193)
-  }
-  return hash
-}
-
-function samePath(
-  a: readonly number[],
-  aWithout: number,
-  b: readonly number[],
-  bWithout: number,
-): boolean {
-  const length = a.length - (aWithout < 0 ? 0 : 1)
-  if (length !== b.length - (bWithout < 0 ? 0 : 1)) return false
-  for (let i = 0; i < length; i++) {
-    const x = a[aWithout < 0 || i < aWithout ? i : i + 1]
-    const y = b[bWithout < 0 || i < bWithout ? i : i + 1]
-    if (x !== y) return false
-  }
-  return true
 }

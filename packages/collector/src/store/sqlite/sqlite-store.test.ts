@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { eventRow as row } from '../../testing/event-row'
 import { MIGRATIONS } from './migrations'
-import { SqliteStore } from './sqlite-store'
+import { CONVERSIONS_QUERY, SqliteStore } from './sqlite-store'
 
 const dir = mkdtempSync(join(tmpdir(), 'touchline-store-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -33,6 +33,16 @@ describe('SqliteStore', () => {
       },
     ])
     await second.close()
+  })
+
+  it('reads conversions from one covering index, without a look-up per row', () => {
+    const store = new SqliteStore(':memory:')
+    const plan = store.db
+      .prepare(`EXPLAIN QUERY PLAN ${CONVERSIONS_QUERY}`)
+      .all('p', 'demo_request', 0, 1) as { detail: string }[]
+    expect(plan.map((step) => step.detail)).toContainEqual(
+      expect.stringContaining('USING COVERING INDEX events_conversions'),
+    )
   })
 
   it('commits concurrent writes together and answers each with its own count', async () => {

@@ -75,6 +75,12 @@ const EVENT_COLUMNS = [
   'context',
 ] as const
 
+/** A report's conversions: answered from the `events_conversions` index alone (migration 4). */
+export const CONVERSIONS_QUERY = `SELECT message_id AS messageId, anonymous_id AS anonymousId,
+    user_id AS userId, email, session_id AS sessionId, timestamp, value FROM events
+  WHERE project_id = ? AND type = 'track' AND event = ? AND timestamp >= ? AND timestamp < ?
+  ORDER BY timestamp, id`
+
 /** Opens (creating if needed) a SQLite database and applies pending migrations. */
 export function openDatabase(path: string, options: SqliteStoreOptions = {}): Database.Database {
   if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true })
@@ -279,14 +285,7 @@ export class SqliteStore implements Store {
     from: number,
     to: number,
   ): Promise<ConversionRow[]> {
-    return this.db
-      .prepare(
-        `SELECT message_id AS messageId, anonymous_id AS anonymousId, user_id AS userId, email,
-           session_id AS sessionId, timestamp, value FROM events
-         WHERE project_id = ? AND type = 'track' AND event = ? AND timestamp >= ? AND timestamp < ?
-         ORDER BY timestamp, id`,
-      )
-      .all(projectId, name, from, to) as ConversionRow[]
+    return this.db.prepare(CONVERSIONS_QUERY).all(projectId, name, from, to) as ConversionRow[]
   }
 
   async trackEventNames(projectId: string): Promise<TrackEventName[]> {

@@ -13,6 +13,7 @@ import {
   isDirectTouch,
   isUsableId,
   type KeyedTouch,
+  type KeyPath,
   normaliseEmail,
   offlineAcquisition,
   type SessionSpan,
@@ -34,6 +35,7 @@ import type {
   StoreVersion,
   VisitRow,
 } from '../store/store'
+import { PathIndex } from './path-index'
 
 /** Event row ids read per query when the engine catches up with the store. */
 const LOAD_SLICE = 200_000
@@ -49,8 +51,6 @@ export interface PersonTouch {
   offline: boolean
   /** The session's device: its anonymous ID (null for server-side visits and offline touches). */
   anonymousId: string | null
-  /** Grouping keys computed so far, by `groupBy` (and channel rules). */
-  keys: Map<string, string>
 }
 
 /** A touch of a journey with its grouping key, and whether it was offline. */
@@ -127,6 +127,8 @@ interface Derived {
 /** Every owner's keyed touches for one level, grouping and rule set. */
 interface KeyedJourneys {
   byOwner: Map<string, JourneyTouch[]>
+  /** The same journeys as key numbers in flat arrays, for passes over all of them. */
+  index: PathIndex
   /** At account level, the people of each account (person level: the owner alone). */
   personsByOwner: Map<string, Set<string>>
   ownerOf(person: string): string
@@ -141,12 +143,13 @@ function toVisit(row: VisitRow): Visit {
     ...(row.utmTerm ? { term: row.utmTerm } : {}),
     ...(row.utmContent ? { content: row.utmContent } : {}),
   }
+  // Most visits carry no campaign: no empty object is kept for each of them.
   return {
     time: row.timestamp,
     sessionId: row.sessionId,
     url: row.pageUrl,
     referrer: row.referrer,
-    campaign,
+    ...(Object.keys(campaign).length > 0 ? { campaign } : {}),
   }
 }
 
@@ -156,7 +159,7 @@ const touchOf = (
   acquisition: Acquisition,
   offline: boolean,
   anonymousId: string | null,
-): PersonTouch => ({ time, end, acquisition, offline, anonymousId, keys: new Map() })
+): PersonTouch => ({ time, end, acquisition, offline, anonymousId })
 
 function touchOptions(project: Project): TouchOptions {
   return {
@@ -182,6 +185,11 @@ export interface Journeys {
   /** A person's touches with their acquisition, sorted by time (for journeys). */
   touchesOfPerson(person: string): readonly PersonTouch[]
   ownerOf(person: string): string
+  /**
+   * The key paths of the touches with `from` ≤ time < `to` of every owner not in
+   * `excluded` (the non-converting journeys the data-driven models learn from).
+   */
+  keyPaths(range: { from: number; to: number }, excluded: ReadonlySet<string>): KeyPath[]
   /** The owner of a conversion event, undefined if it names nobody usable. */
   conversionOwner(row: ConversionRow): string | undefined
   /** When the owner (person, or anyone in the account) was first identified. */
@@ -212,7 +220,7 @@ export class JourneyEngine {
     const ownerOf = (person: string) =>
       query.level === 'account' && accounts ? accountOf(accounts, person).key : person
     const rules = project.settings.channelRules
-    const touchesByOwner = this.keyedJourneys(derived, query, ownerOf, rules)
+    const keyed = this.keyedJourneys(derived, query, ownerOf, rules)
     if (query.level === 'account' && accounts && !derived.firstIdentifiedByAccount) {
       derived.firstIdentifiedByAccount = earliestByOwner(derived.firstIdentified, ownerOf)
     }
@@ -221,7 +229,8 @@ export class JourneyEngine {
     return {
       graph,
       accounts,
-      touchesByOwner,
+      touchesByOwner: keyed.byOwner,
+      keyPaths: (range, excluded) => keyed.index.paths(range, excluded),
       ownerOf,
       conversionOwner: (row) => {
         const spans = row.anonymousId ? derived.spansByAnonymousId.get(row.anonymousId) : undefined
@@ -447,27 +456,22 @@ export class JourneyEngine {
     query: JourneyQuery,
     ownerOf: (person: string) => string,
     rules: readonly ChannelRule[],
-  ): Map<string, JourneyTouch[]> {
+  ): KeyedJourneys {
     const cacheKey = `${query.level}\n${query.groupBy}\n${JSON.stringify(rules)}`
     const cached = derived.keyed.get(cacheKey)
-    if (cached) return cached.byOwner
+    if (cached) return cached
     const journeys: KeyedJourneys = {
       byOwner: new Map(),
+      index: new PathIndex(),
       personsByOwner: new Map(),
       ownerOf: query.level === 'account' ? ownerOf : (person) => person,
-      keyed: (touch) => {
-        let key = touch.keys.get(cacheKey)
-        if (key === undefined) {
-          key = groupKey(touch.acquisition, query.groupBy, rules)
-          touch.keys.set(cacheKey, key)
-        }
-        return {
-          time: touch.time,
-          key,
-          direct: isDirectTouch(touch.acquisition),
-          offline: touch.offline,
-        }
-      },
+      // Computed again when an owner's journey changes: cheaper than a cache on every touch.
+      keyed: (touch) => ({
+        time: touch.time,
+        key: groupKey(touch.acquisition, query.groupBy, rules),
+        direct: isDirectTouch(touch.acquisition),
+        offline: touch.offline,
+      }),
     }
     for (const person of derived.touchesByPerson.keys()) {
       const owner = journeys.ownerOf(person)
@@ -477,7 +481,7 @@ export class JourneyEngine {
     }
     for (const owner of journeys.personsByOwner.keys()) rebuildOwner(journeys, derived, owner)
     derived.keyed.set(cacheKey, journeys)
-    return journeys.byOwner
+    return journeys
   }
 }
 
@@ -501,12 +505,10 @@ function rebuildOwner(journeys: KeyedJourneys, derived: Derived, owner: string):
   for (const person of journeys.personsByOwner.get(owner) ?? []) {
     for (const touch of derived.touchesByPerson.get(person) ?? []) keyed.push(journeys.keyed(touch))
   }
-  if (keyed.length === 0) {
-    journeys.byOwner.delete(owner)
-    return
-  }
   if ((journeys.personsByOwner.get(owner)?.size ?? 0) > 1) keyed.sort((a, b) => a.time - b.time)
-  journeys.byOwner.set(owner, keyed)
+  journeys.index.set(owner, keyed)
+  if (keyed.length === 0) journeys.byOwner.delete(owner)
+  else journeys.byOwner.set(owner, keyed)
 }
 
 /**

@@ -7,6 +7,7 @@ import {
   attribute,
   type Conversion,
   type KeyedTouch,
+  keyPathsOf,
   UNATTRIBUTED,
 } from './report'
 import { byOwner, DAY, journeyArbitraries, keyedTouch, THREE_JOURNEYS } from './testing'
@@ -53,7 +54,7 @@ describe('attribute', () => {
           { owner: 'bob', time: 50 * DAY, value: 50 },
         ],
         touchesByOwner,
-        nonConverting: [[{ time: DAY, key: 'google' }]],
+        nonConverting: keyPathsOf([[{ time: DAY, key: 'google' }]]),
       })
       expect(result).toEqual({
         totals: { conversions: 2, value: 300 },
@@ -183,7 +184,7 @@ describe('attribute', () => {
           ['p2', path('a', 'b')],
           ['p3', path('a', 'c')],
         ]),
-        nonConverting: [path('a', 'b'), path('a', 'c')],
+        nonConverting: keyPathsOf([path('a', 'b'), path('a', 'c')]),
       })
       expect(result.totals).toEqual({ conversions: 4, value: 1000 })
       expect(rounded(result)).toEqual([
@@ -215,7 +216,7 @@ describe('attribute', () => {
           ],
           ['bob', [{ time: 45 * DAY, key: 'google' }]],
         ]),
-        nonConverting: [path('google', 'google', 'email')],
+        nonConverting: keyPathsOf([path('google', 'google', 'email')]),
       })
       // start → google 3; google → email 2, → conversion 1; email → conversion 1, → null 1.
       // P = x_google = 1/3 + 2/3 · 1/2 = 2/3; without email P = 1/3: removal effects google 1,
@@ -244,7 +245,13 @@ describe('attribute', () => {
         lookbackDays: 30,
         conversions: converting.map(([owner, , value]) => ({ owner, time: 10 * DAY, value })),
         touchesByOwner: new Map(converting.map(([owner, own]) => [owner, own])),
-        nonConverting: [touches('a', 'b'), touches('a'), touches('a'), touches('a'), touches('b')],
+        nonConverting: keyPathsOf([
+          touches('a', 'b'),
+          touches('a'),
+          touches('a'),
+          touches('a'),
+          touches('b'),
+        ]),
       })
       // p(a>b) = 3/4, p(a) = 1/4, p(b) = 1/2: a>b splits 1/3, 2/3.
       expect(rounded(result)).toEqual([
@@ -268,7 +275,7 @@ describe('attribute invariants', () => {
       halfLifeDays: generated.halfLifeDays,
       conversions: generated.conversions,
       touchesByOwner: byOwner(generated.touches),
-      nonConverting: generated.nonConverting,
+      nonConverting: keyPathsOf(generated.nonConverting),
     }) satisfies AttributionInput
 
   it('conserves conversions and value across rows', () => {

@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { compareModels } from './compare'
 import { MODELS } from './models'
-import { attribute, UNATTRIBUTED } from './report'
+import { attribute, keyPathsOf, UNATTRIBUTED } from './report'
 import { byOwner, journeyArbitraries, keyedTouch, THREE_JOURNEYS } from './testing'
 
 describe('compareModels', () => {
@@ -71,7 +71,7 @@ describe('compareModels invariants', () => {
           lookbackDays: generated.lookbackDays,
           conversions: generated.conversions,
           touchesByOwner: byOwner(generated.touches),
-          nonConverting: generated.nonConverting,
+          nonConverting: keyPathsOf(generated.nonConverting),
         }
         const result = compareModels({ ...common, models: generated.models })
         expect(result.models).toEqual(generated.models)

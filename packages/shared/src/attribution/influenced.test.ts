@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { influencedConversions } from './influenced'
-import { attribute, UNATTRIBUTED } from './report'
+import { attribute, keyPathsOf, UNATTRIBUTED } from './report'
 import { DAY, FIVE_JOURNEYS, keyedTouch, perConversionModel, randomJourneys } from './testing'
 
 describe('influencedConversions', () => {
@@ -65,12 +65,12 @@ describe('influencedConversions invariants', () => {
     const markov = attribute({
       ...common,
       model: 'markov',
-      nonConverting: [
+      nonConverting: keyPathsOf([
         [
           { time: 0, key: 'linkedin' },
           { time: 1, key: 'email' },
         ],
-      ],
+      ]),
     })
     // P(conversion) = 1/2 · 1/2 + 1/2 · 1/2 = 1/2; without email 0, without LinkedIn 1/4:
     // removal effects 1 and 1/2.

@@ -3,13 +3,13 @@
  * each conversion a model credits to it (the dashboard's drill-down, PRODUCT.md §8).
  */
 import { credits, isRuleModel, type Model } from './models'
-import { KeyNumbering } from './paths'
+import { KeyNumbering, type KeyPath } from './paths'
 import {
   type ConversionJourney,
   conversionJourneys,
   type JourneysInput,
   type KeyedTouch,
-  nonConvertingPaths,
+  numberedKeyPaths,
   UNATTRIBUTED,
 } from './report'
 import { shapleyCreditsOfPaths } from './shapley'
@@ -19,8 +19,8 @@ export interface KeyConversionsInput extends JourneysInput {
   key: string
   model: Model
   halfLifeDays?: number | undefined
-  /** For `shapley`: the touches in the report range of each owner with no counted conversion. */
-  nonConverting?: Iterable<readonly KeyedTouch[]> | undefined
+  /** For `shapley`: the key paths of the owners with no counted conversion (`AttributionInput`). */
+  nonConverting?: readonly KeyPath[] | undefined
 }
 
 /** One conversion whose journey touched the key. */
@@ -133,7 +133,7 @@ function shapleyKeyCredits(
   const paths = attributed.map((i) => numbering.pathOf((journeys[i] as ConversionJourney).journey))
   const creditsOfPaths = shapleyCreditsOfPaths(
     paths,
-    nonConvertingPaths(numbering, input.nonConverting),
+    numberedKeyPaths(numbering, input.nonConverting),
   )
   const result = new Map<number, number>()
   attributed.forEach((i, n) => {

@@ -8,6 +8,15 @@ export interface PathCount {
   nonConversions: number
 }
 
+/**
+ * A key path (grouping keys in time order, consecutive repeats collapsed) and how many
+ * journeys followed it: what the data-driven models learn from non-converting journeys.
+ */
+export interface KeyPath {
+  path: readonly string[]
+  journeys: number
+}
+
 /** A path of key numbers (indexes into a key list), consecutive repeats collapsed. */
 export interface NumberedPath {
   ids: readonly number[]
@@ -49,6 +58,7 @@ export class PathTally {
   /** Indexes into `paths`, by `pathHash`. */
   readonly #buckets = new Map<number, number[]>()
 
+  /** Counts `ids` (a new path is copied: the caller may reuse its array). */
   add(ids: readonly number[], conversions: number, nonConversions: number): void {
     const hash = pathHash(ids, -1)
     const bucket = this.#buckets.get(hash)
@@ -62,7 +72,7 @@ export class PathTally {
     }
     if (bucket) bucket.push(this.paths.length)
     else this.#buckets.set(hash, [this.paths.length])
-    this.paths.push({ ids, conversions, nonConversions })
+    this.paths.push({ ids: ids.slice(), conversions, nonConversions })
   }
 }
 

@@ -1,6 +1,6 @@
 import { removalEffectShares, removalEffects } from './markov'
 import { credits, isRuleModel, type Model, type Touch } from './models'
-import { KeyNumbering, PathTally } from './paths'
+import { KeyNumbering, type KeyPath, PathTally } from './paths'
 import { shapleyCreditsOfPaths } from './shapley'
 
 export const UNATTRIBUTED = '(unattributed)'
@@ -37,11 +37,11 @@ export interface ConversionJourney<T extends KeyedTouch = KeyedTouch> {
 export interface AttributionInput extends JourneysInput {
   model: Model
   /**
-   * For `markov` and `shapley`: the touches in the report range of each person (account)
-   * with no counted conversion, one list per person. Read once per model, never kept: an
-   * iterable can produce the lists as they are read.
+   * For `markov` and `shapley`: the key paths of the touches in the report range of each
+   * person (account) with no counted conversion, identical paths counted together
+   * (`keyPathsOf` makes them from touch lists).
    */
-  nonConverting?: Iterable<readonly KeyedTouch[]> | undefined
+  nonConverting?: readonly KeyPath[] | undefined
   /** For `time_decay` (default 7). */
   halfLifeDays?: number | undefined
 }
@@ -104,13 +104,13 @@ export function attribute(input: AttributionInput): AttributionResult {
   } else {
     const numbering = new KeyNumbering()
     const converting = attributed.map(({ journey }) => numbering.pathOf(journey))
-    const nonConverting = nonConvertingPaths(numbering, input.nonConverting)
+    const nonConverting = numberedKeyPaths(numbering, input.nonConverting)
     if (model === 'markov') {
       // Identical paths are counted once (with their counts), so the chain is built from the
       // distinct paths only.
       const tally = new PathTally()
       for (const ids of converting) tally.add(ids, 1, 0)
-      for (const ids of nonConverting) tally.add(ids, 0, 1)
+      for (const { ids, journeys } of nonConverting) tally.add(ids, 0, journeys)
       const shares = removalEffectShares(removalEffects(numbering.keys, tally.paths))
       if (shares) {
         const value = attributed.reduce((sum, { conversion }) => sum + conversion.value, 0)
@@ -217,18 +217,32 @@ function isSorted<T>(list: readonly T[], compare: (a: T, b: T) => number): boole
   return true
 }
 
-/**
- * The numbered key paths of non-converting journeys, made as they are read (one pass over
- * `journeys`, nothing kept).
- */
-export function* nonConvertingPaths(
+/** Key paths as key numbers of `numbering`, with their journeys. */
+export function numberedKeyPaths(
   numbering: KeyNumbering,
-  journeys: Iterable<readonly KeyedTouch[]> | undefined,
-): Generator<number[]> {
-  for (const touches of journeys ?? []) yield numbering.pathOf(sortTouches(touches))
+  paths: readonly KeyPath[] | undefined,
+): { ids: number[]; journeys: number }[] {
+  return (paths ?? []).map(({ path, journeys }) => ({ ids: numbering.pathOf(path), journeys }))
+}
+
+/**
+ * The key paths of touch lists (each in the canonical order, repeats collapsed), identical
+ * paths counted together; empty lists are left out. Paths come in order of first appearance.
+ */
+export function keyPathsOf(journeys: Iterable<readonly KeyedTouch[]>): KeyPath[] {
+  const numbering = new KeyNumbering()
+  const tally = new PathTally()
+  for (const touches of journeys) {
+    const ids = numbering.pathOf(sortTouches(touches))
+    if (ids.length > 0) tally.add(ids, 0, 1)
+  }
+  return tally.paths.map(({ ids, nonConversions }) => ({
+    path: ids.map((id) => numbering.keys[id] as string),
+    journeys: nonConversions,
+  }))
 }
 
 /** Touches in a canonical order: time, then key, then non-Direct first. */
-export function sortTouches<T extends KeyedTouch>(touches: readonly T[]): readonly T[] {
+function sortTouches<T extends KeyedTouch>(touches: readonly T[]): readonly T[] {
   return isSorted(touches, compareTouches) ? touches : [...touches].sort(compareTouches)
 }

@@ -15,7 +15,7 @@ function creditsOf(path: string, seen: readonly Seen[]): number[] | undefined {
   const converting = journeys(([, conversions]) => conversions)
   const credits = shapleyCreditsOfPaths(
     converting,
-    journeys(([, , nonConversions]) => nonConversions),
+    journeys(([, , nonConversions]) => nonConversions).map((ids) => ({ ids, journeys: 1 })),
   )
   const wanted = numbering.pathOf(path.split('>')).join()
   return credits[converting.findIndex((ids) => ids.join() === wanted)]
@@ -95,7 +95,8 @@ describe('shapleyCreditsOfPaths', () => {
           const expected = converting.map((ids) =>
             shapleyCredits(ids.length, (without) => rate(ids.filter((_, i) => i !== without))),
           )
-          expect(shapleyCreditsOfPaths(converting, nonConverting)).toEqual(expected)
+          const counted = nonConverting.map((ids) => ({ ids, journeys: 1 }))
+          expect(shapleyCreditsOfPaths(converting, counted)).toEqual(expected)
         },
       ),
     )

@@ -19,13 +19,14 @@ export function shapleyCredits(n: number, rate: (without: number) => number): nu
 /**
  * The Shapley credits of each converting journey's positions (the i-th array for
  * `converting[i]`), with p counted over identical paths among all the journeys. Paths are
- * collapsed key numbers, one per journey. Only the paths the credits read are counted: the
+ * collapsed key numbers: one per converting journey, and non-converting paths with how many
+ * journeys followed each. Only the paths the credits read are counted: the
  * converting paths and those minus one position, found through a numeric hash without
  * building any string.
  */
 export function shapleyCreditsOfPaths(
   converting: readonly (readonly number[])[],
-  nonConverting: Iterable<readonly number[]>,
+  nonConverting: Iterable<{ ids: readonly number[]; journeys: number }>,
 ): number[][] {
   const counts = new PathCounts()
   const entries = converting.map((path) => {
@@ -41,9 +42,9 @@ export function shapleyCreditsOfPaths(
     registered.add(entry)
     for (let without = 0; without < path.length; without++) counts.add(path, without)
   })
-  for (const path of nonConverting) {
-    const entry = path.length > 0 ? counts.find(path, -1) : undefined
-    if (entry) entry.journeys++
+  for (const { ids, journeys } of nonConverting) {
+    const entry = ids.length > 0 ? counts.find(ids, -1) : undefined
+    if (entry) entry.journeys += journeys
   }
   const rateOf = (entry: CountedPath | undefined) =>
     entry && entry.journeys > 0 ? entry.conversions / entry.journeys : 0

@@ -2,7 +2,7 @@
 import fc from 'fast-check'
 import type { StatsTouch } from './journey-stats'
 import { RULE_MODELS } from './models'
-import type { Conversion, KeyedTouch } from './report'
+import { type Conversion, type KeyedTouch, keyPathsOf } from './report'
 
 export const DAY = 86_400_000
 
@@ -126,12 +126,20 @@ export function byOwner<T>(touches: readonly T[][]): Map<string, T[]> {
 
 /**
  * Random journeys as a model takes them (`journeyArbitraries`, the touches as
- * `touchesByOwner`): `lookbackDays`, `conversions`, `touchesByOwner` and `nonConverting`.
+ * `touchesByOwner`, the non-converting journeys as key paths): `lookbackDays`,
+ * `conversions`, `touchesByOwner` and `nonConverting`.
  */
-export function randomJourneys<T>(touch: fc.Arbitrary<T>, options?: JourneyArbitraryOptions) {
+export function randomJourneys<T extends KeyedTouch>(
+  touch: fc.Arbitrary<T>,
+  options?: JourneyArbitraryOptions,
+) {
   return fc
     .record(journeyArbitraries(touch, options))
-    .map(({ touches, ...rest }) => ({ ...rest, touchesByOwner: byOwner(touches) }))
+    .map(({ touches, nonConverting, ...rest }) => ({
+      ...rest,
+      touchesByOwner: byOwner(touches),
+      nonConverting: keyPathsOf(nonConverting),
+    }))
 }
 
 /** A model that credits each conversion on its own: a rule model or Shapley (not Markov). */

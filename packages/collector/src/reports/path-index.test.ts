@@ -3,7 +3,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { PathIndex } from './path-index'
 
-const OWNERS = ['ada', 'bob', 'cy', 'dee', 'eve']
+const OWNERS = Array.from({ length: 40 }, (_, i) => `owner-${i}`)
 const touch = fc.record({
   time: fc.integer({ min: 0, max: 20 }),
   key: fc.constantFrom('google', 'email', 'linkedin', '(direct)'),

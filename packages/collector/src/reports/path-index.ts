@@ -1,4 +1,4 @@
-import { type KeyPath, PathTally } from '@touchline/shared'
+import type { KeyPath } from '@touchline/shared'
 
 /** A journey as the index takes it: touches with their time and grouping key. */
 interface IndexedTouch {
@@ -21,18 +21,20 @@ export class PathIndex {
   private readonly keys: string[] = []
   private readonly keyIds = new Map<string, number>()
   private readonly slots = new Map<string, number>()
-  private starts = new Int32Array(1_024)
-  private lengths = new Int32Array(1_024)
+  private starts: Int32Array<ArrayBuffer>
+  private lengths: Int32Array<ArrayBuffer>
   private times: Float64Array<ArrayBuffer>
   private ids: Int32Array<ArrayBuffer>
   /** Entries written to `times`/`ids`, and those still part of a journey. */
   private used = 0
   private live = 0
 
-  /** `capacity`: touches held before the arrays first grow. */
+  /** `capacity`: touches held before the arrays first grow (owners and trie nodes: ≤ 1,024). */
   constructor(private readonly capacity = 4_096) {
     this.times = new Float64Array(capacity)
     this.ids = new Int32Array(capacity)
+    this.starts = new Int32Array(Math.min(capacity, 1_024))
+    this.lengths = new Int32Array(Math.min(capacity, 1_024))
   }
 
   /** Replaces an owner's journey (an empty one removes it). */
@@ -64,7 +66,8 @@ export class PathIndex {
 
   /**
    * The key paths (repeats collapsed) of the touches with `from` ≤ time < `to` of every
-   * owner not in `excluded`, identical paths counted together.
+   * owner not in `excluded`, identical paths counted together, in order of first appearance.
+   * Paths are counted in a trie of key numbers: one array step per touch, no hashing.
    */
   paths({ from, to }: { from: number; to: number }, excluded: ReadonlySet<string>): KeyPath[] {
     const skip = new Uint8Array(this.slots.size)
@@ -72,25 +75,26 @@ export class PathIndex {
       const slot = this.slots.get(owner)
       if (slot !== undefined) skip[slot] = 1
     }
-    const tally = new PathTally()
-    const path: number[] = []
+    const trie = new PathTrie(this.keys.length, Math.min(this.capacity, 1_024))
     for (let slot = 0; slot < this.slots.size; slot++) {
       if (skip[slot]) continue
       const start = this.starts[slot] as number
       const end = start + (this.lengths[slot] as number)
-      path.length = 0
+      let node = PathTrie.ROOT
+      let last = -1
       for (let i = start; i < end; i++) {
         const time = this.times[i] as number
         if (time < from) continue
         if (time >= to) break
         const id = this.ids[i] as number
-        if (path[path.length - 1] !== id) path.push(id)
+        if (id !== last) node = trie.child(node, id)
+        last = id
       }
-      if (path.length > 0) tally.add(path, 0, 1)
+      if (node !== PathTrie.ROOT) trie.count(node)
     }
-    return tally.paths.map(({ ids, nonConversions }) => ({
+    return trie.paths().map(({ ids, journeys }) => ({
       path: ids.map((id) => this.keys[id] as string),
-      journeys: nonConversions,
+      journeys,
     }))
   }
 
@@ -141,4 +145,69 @@ function isCanonical(touches: readonly IndexedTouch[]): boolean {
     }
   }
   return true
+}
+
+/** Key-number paths as a trie in typed arrays, with how many journeys ended at each node. */
+class PathTrie {
+  static readonly ROOT = 0
+  /** Child of node n by key k at `n * width + k` (0: none; the root is nobody's child). */
+  private children: Int32Array
+  private parents: Int32Array
+  private keyIds: Int32Array
+  private journeys: Int32Array
+  private size = 1
+
+  /** `width`: the number of keys; `nodes`: nodes held before the arrays first grow. */
+  constructor(
+    private readonly width: number,
+    nodes: number,
+  ) {
+    this.children = new Int32Array(nodes * Math.max(1, width))
+    this.parents = new Int32Array(nodes)
+    this.keyIds = new Int32Array(nodes)
+    this.journeys = new Int32Array(nodes)
+  }
+
+  child(node: number, id: number): number {
+    const at = node * this.width + id
+    const known = this.children[at] as number
+    if (known !== 0) return known
+    if (this.size === this.parents.length) this.grow()
+    const created = this.size++
+    this.children[at] = created
+    this.parents[created] = node
+    this.keyIds[created] = id
+    return created
+  }
+
+  count(node: number): void {
+    this.journeys[node] = (this.journeys[node] as number) + 1
+  }
+
+  /** Every path journeys ended on, in order of first appearance (of its last node). */
+  paths(): { ids: number[]; journeys: number }[] {
+    const result: { ids: number[]; journeys: number }[] = []
+    for (let node = 1; node < this.size; node++) {
+      const journeys = this.journeys[node] as number
+      if (journeys === 0) continue
+      const ids: number[] = []
+      for (let at = node; at !== PathTrie.ROOT; at = this.parents[at] as number) {
+        ids.push(this.keyIds[at] as number)
+      }
+      result.push({ ids: ids.reverse(), journeys })
+    }
+    return result
+  }
+
+  private grow(): void {
+    const capacity = 2 * this.parents.length
+    const children = new Int32Array(capacity * Math.max(1, this.width))
+    children.set(this.children)
+    this.children = children
+    for (const name of ['parents', 'keyIds', 'journeys'] as const) {
+      const bigger = new Int32Array(capacity)
+      bigger.set(this[name])
+      this[name] = bigger
+    }
+  }
 }

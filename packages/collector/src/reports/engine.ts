@@ -118,6 +118,12 @@ interface Derived {
   spansByAnonymousId: Map<string, SessionSpan[]>
   /** When each person was first identified. */
   firstIdentified: Map<string, number>
+  /**
+   * The person of each conversion event seen by a report (null: nobody usable), by message
+   * ID: one look-up instead of the identity rules on every report. Events of shared devices
+   * are not kept (their person depends on the device's sessions, which new visits change).
+   */
+  conversionPersons: Map<string, string | null>
   /** When anyone of each account was first identified, once asked for. */
   firstIdentifiedByAccount?: Map<string, number>
   /** Keyed journeys by level and grouping, shared by the models of one comparison. */
@@ -233,8 +239,7 @@ export class JourneyEngine {
       keyPaths: (range, excluded) => keyed.index.paths(range, excluded),
       ownerOf,
       conversionOwner: (row) => {
-        const spans = row.anonymousId ? derived.spansByAnonymousId.get(row.anonymousId) : undefined
-        const person = eventOwner(graph, refOf(row), spans)
+        const person = conversionPerson(derived, row)
         return person === undefined ? undefined : ownerOf(person)
       },
       identifiedAt: (owner) => identifiedByOwner.get(owner),
@@ -358,6 +363,7 @@ export class JourneyEngine {
       spansByAnonymousId: new Map(),
       firstIdentified,
       keyed: new Map(),
+      conversionPersons: new Map(),
     }
     for (const device of state.devices.values()) {
       device.assigned = []
@@ -548,6 +554,19 @@ function sessionsOf(device: Device, options: TouchOptions): DeviceSession[] {
       touch: touchOf(touch.time, session.end, touch.acquisition, false, device.anonymousId),
     }
   })
+}
+
+/** The person of a conversion event (`eventOwner`), remembered unless on a shared device. */
+function conversionPerson(derived: Derived, row: ConversionRow): string | undefined {
+  const known = derived.conversionPersons.get(row.messageId)
+  if (known !== undefined) return known ?? undefined
+  const anonymousId = row.anonymousId?.trim()
+  const spans = row.anonymousId ? derived.spansByAnonymousId.get(row.anonymousId) : undefined
+  const person = eventOwner(derived.graph, refOf(row), spans)
+  if (!anonymousId || !derived.graph.sharedDevices.has(anonymousId)) {
+    derived.conversionPersons.set(row.messageId, person ?? null)
+  }
+  return person
 }
 
 function refOf(row: ConversionRowRef) {

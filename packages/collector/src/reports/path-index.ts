@@ -1,10 +1,4 @@
-import type { KeyPath } from '@touchline/shared'
-
-/** A journey as the index takes it: touches with their time and grouping key. */
-interface IndexedTouch {
-  time: number
-  key: string
-}
+import { type KeyedTouch, type KeyPath, sortTouches } from '@touchline/shared'
 
 /**
  * Every owner's keyed journey as key numbers and times in flat typed arrays, kept in step
@@ -13,8 +7,8 @@ interface IndexedTouch {
  * here, that is one pass over two arrays rather than over millions of objects spread through
  * the heap (at 10M events, that walk and its copies took about half a second per report).
  *
- * An owner's touches are stored in one run of the arrays, in the canonical order (time, then
- * key); a changed journey is written anew at the end. When the arrays are full, the current
+ * An owner's touches are stored in one run of the arrays, in the canonical order of journeys
+ * (`sortTouches`); a changed journey is written anew at the end. When the arrays are full, the current
  * runs are copied into arrays twice their total size, stale ones left behind.
  */
 export class PathIndex {
@@ -38,7 +32,7 @@ export class PathIndex {
   }
 
   /** Replaces an owner's journey (an empty one removes it). */
-  set(owner: string, touches: readonly IndexedTouch[]): void {
+  set(owner: string, touches: readonly KeyedTouch[]): void {
     let slot = this.slots.get(owner)
     if (slot === undefined) {
       slot = this.slots.size
@@ -52,7 +46,7 @@ export class PathIndex {
     this.lengths[slot] = 0
     if (touches.length === 0) return
     if (this.used + touches.length > this.times.length) this.makeRoom(touches.length)
-    const ordered = isCanonical(touches) ? touches : [...touches].sort(compareTouches)
+    const ordered = sortTouches(touches)
     const start = this.used
     for (const [i, touch] of ordered.entries()) {
       this.times[start + i] = touch.time
@@ -132,19 +126,6 @@ function grown(array: Int32Array, needed: number): Int32Array<ArrayBuffer> {
   const bigger = new Int32Array(Math.max(needed, 2 * array.length))
   bigger.set(array)
   return bigger
-}
-
-function compareTouches(a: IndexedTouch, b: IndexedTouch): number {
-  return a.time - b.time || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)
-}
-
-function isCanonical(touches: readonly IndexedTouch[]): boolean {
-  for (let i = 1; i < touches.length; i++) {
-    if (compareTouches(touches[i - 1] as IndexedTouch, touches[i] as IndexedTouch) > 0) {
-      return false
-    }
-  }
-  return true
 }
 
 /** Key-number paths as a trie in typed arrays, with how many journeys ended at each node. */

@@ -242,7 +242,10 @@ export function keyPathsOf(journeys: Iterable<readonly KeyedTouch[]>): KeyPath[]
   }))
 }
 
-/** Touches in a canonical order: time, then key, then non-Direct first. */
-function sortTouches<T extends KeyedTouch>(touches: readonly T[]): readonly T[] {
+/**
+ * Touches in the canonical order of journeys: time, then key, then non-Direct first (the
+ * list itself when it already is).
+ */
+export function sortTouches<T extends KeyedTouch>(touches: readonly T[]): readonly T[] {
   return isSorted(touches, compareTouches) ? touches : [...touches].sort(compareTouches)
 }

@@ -3,8 +3,10 @@ import { cors } from 'hono/cors'
 import { HTTPException } from 'hono/http-exception'
 import { type DashboardFiles, dashboardRoutes } from './dashboard/routes'
 import { personRoutes } from './identity/routes'
+import { DropLog } from './ingest/drops'
 import { RateLimiter, type RateLimitOptions, TooManyRequests } from './ingest/rate-limit'
 import { ingestRoutes } from './ingest/routes'
+import { warningsRoutes } from './ingest/warnings-routes'
 import { reportRoutes } from './reports/routes'
 import { InProcessRunner, type ReportRunner } from './reports/runner'
 import type { Store } from './store/store'
@@ -23,6 +25,34 @@ export interface AppDeps {
   clientAddress?: (c: Context) => string | undefined
   /** Computes reports (default: on this thread, over `store`). */
   reports?: ReportRunner
+  /** Where what was not stored is told, a line at a time (default: stderr). */
+  log?: (line: string) => void
+}
+
+/** Error codes by status, as Segment's server libraries read them (`code`, `message`). */
+const ERROR_CODES: Record<number, string> = {
+  400: 'bad_request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  429: 'too_many_requests',
+  500: 'internal_error',
+  503: 'unavailable',
+}
+
+/**
+ * An error body: `success:false` and `error` (ours), `code` and `message` (what Segment's and
+ * RudderStack's server libraries read). Clients retry 429 and 5xx, and give up on other 4xx.
+ */
+export function errorBody(status: number, message: string) {
+  return {
+    success: false as const,
+    error: message,
+    code: ERROR_CODES[status] ?? (status >= 500 ? 'internal_error' : 'bad_request'),
+    message,
+  }
 }
 
 /**
@@ -34,17 +64,18 @@ export function createApp(deps: AppDeps): Hono {
   const app = new Hono()
 
   // Browser sends come from the tracked sites' origins; the per-project allow-list is
-  // checked once the key is known (preflights carry no key).
-  app.use(
-    '/v1/*',
-    cors({
-      origin: (origin) => origin,
-      allowMethods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
-      allowHeaders: ['Content-Type', 'Authorization', 'Content-Encoding'],
-      exposeHeaders: ['Retry-After'],
-      maxAge: 86_400,
-    }),
-  )
+  // checked once the key is known (preflights carry no key). Preflights allow the headers
+  // they ask for: clients add their own (RudderStack's AnonymousId and SentAt, analytics.js's
+  // X-Retry-Count). Credentials are allowed for clients that send them (no cookie is read).
+  const browserCors = cors({
+    origin: (origin) => origin,
+    allowMethods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
+    exposeHeaders: ['Retry-After'],
+    credentials: true,
+    maxAge: 86_400,
+  })
+  app.use('/v1/*', browserCors)
+  app.use('/beacon/*', browserCors)
 
   app.get('/health', (c) => c.json({ status: 'ok' }))
 
@@ -63,26 +94,32 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', dashboardRoutes(deps.dashboard))
 
   const limiter = deps.rateLimit ? new RateLimiter(deps.rateLimit, now) : undefined
-  app.route(
-    '/v1',
-    ingestRoutes({ store: deps.store, now, limiter, clientAddress: deps.clientAddress }),
-  )
+  const drops = new DropLog({ store: deps.store, now, ...(deps.log ? { log: deps.log } : {}) })
+  const ingest = ingestRoutes({
+    store: deps.store,
+    now,
+    drops,
+    limiter,
+    clientAddress: deps.clientAddress,
+  })
+  app.route('/v1', ingest)
+  // RudderStack's beacon transport: /beacon/v1/batch?writeKey=…
+  app.route('/beacon/v1', ingest)
+  app.route('/v1/ingestion', warningsRoutes(deps.store, drops))
   app.route(
     '/v1/reports',
     reportRoutes(deps.store, deps.reports ?? new InProcessRunner(deps.store), now),
   )
   app.route('/v1/persons', personRoutes(deps.store))
 
-  app.notFound((c) =>
-    c.json({ success: false, error: `No route for ${c.req.method} ${c.req.path}` }, 404),
-  )
+  app.notFound((c) => c.json(errorBody(404, `No route for ${c.req.method} ${c.req.path}`), 404))
   app.onError((error, c) => {
     if (error instanceof HTTPException) {
       if (error instanceof TooManyRequests) c.header('Retry-After', String(error.retryAfterSeconds))
-      return c.json({ success: false, error: error.message }, error.status)
+      return c.json(errorBody(error.status, error.message), error.status)
     }
     console.error(error)
-    return c.json({ success: false, error: 'Internal error: see the collector log.' }, 500)
+    return c.json(errorBody(500, 'Internal error: see the collector log.'), 500)
   })
   return app
 }

@@ -15,15 +15,17 @@ export interface NormaliseOptions {
 }
 
 /**
- * The event's time. Trusted: as given. Otherwise Segment's clock-skew rule,
- * `receivedAt - (sentAt - timestamp)`, bounded to [receivedAt - 7 days, receivedAt].
+ * The event's time: its `timestamp`, else its `originalTimestamp` (the device's time, all
+ * RudderStack sends), else when it arrived. Trusted: as given. Otherwise Segment's clock-skew
+ * rule, `receivedAt - (sentAt - timestamp)`, bounded to [receivedAt - 7 days, receivedAt].
  */
 export function eventTime(event: ValidEvent, options: NormaliseOptions): number {
   const { receivedAt } = options
-  if (event.timestamp === undefined) return receivedAt
-  if (options.trusted) return event.timestamp
+  const timestamp = event.timestamp ?? event.originalTimestamp
+  if (timestamp === undefined) return receivedAt
+  if (options.trusted) return timestamp
   const sentAt = event.sentAt ?? options.sentAt
-  const corrected = sentAt === undefined ? event.timestamp : receivedAt - (sentAt - event.timestamp)
+  const corrected = sentAt === undefined ? timestamp : receivedAt - (sentAt - timestamp)
   return Math.min(receivedAt, Math.max(receivedAt - MAX_CLIENT_AGE_MS, corrected))
 }
 
@@ -56,7 +58,11 @@ export function toEventRow(event: ValidEvent, options: NormaliseOptions): EventR
     messageId: event.messageId ?? `srv-${nanoid()}`,
     type: event.type,
     event:
-      event.type === 'track' ? event.event : event.type === 'page' ? (event.name ?? null) : null,
+      event.type === 'track'
+        ? event.event
+        : event.type === 'page' || event.type === 'screen'
+          ? (event.name ?? null)
+          : null,
     anonymousId: event.anonymousId ?? null,
     userId: event.userId ?? null,
     email,

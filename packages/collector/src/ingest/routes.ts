@@ -1,3 +1,4 @@
+import type { DropReason } from '@touchline/shared'
 import {
   EVENT_TYPES,
   type EventType,
@@ -6,20 +7,33 @@ import {
 } from '@touchline/shared/schema'
 import { type Context, Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
-import { authenticate } from '../auth/authenticate'
+import { type Authenticated, authenticate } from '../auth/authenticate'
 import { keyFromAuthorization } from '../auth/keys'
 import type { EventRow, Store } from '../store/store'
-import { readJsonBody } from './body'
+import { type JsonBody, readJsonBody } from './body'
+import { type Drop, type DropLog, libraryOf } from './drops'
 import { toEventRow } from './normalise'
 import type { RateLimiter } from './rate-limit'
-import { botFilter } from './visitor-agent'
+import { botFilter, visitorUserAgent } from './visitor-agent'
 
 export const MAX_EVENT_BYTES = 32 * 1024
 
+/** An event of the batch that was not stored: its index in the batch and why. */
+export interface NotStored {
+  index: number
+  error: string
+}
+
+/**
+ * Segment's answer (`success: true`), plus what was not stored: `rejected` (invalid, too
+ * large) and `ignored` (bots), so a person testing with curl sees at once what happened.
+ */
 export interface IngestResponse {
   success: true
+  /** Events stored (or stored before: retries are deduplicated). */
   accepted: number
-  rejected: { index: number; error: string }[]
+  rejected: NotStored[]
+  ignored: NotStored[]
 }
 
 interface Incoming {
@@ -41,21 +55,27 @@ function unpackBatch(body: unknown): Incoming {
     })
   }
   const { batch, writeKey, sentAt, context } = envelope.value
-  return { events: batch, bodyKey: writeKey, sentAt, context }
+  // analytics.js puts the write key on every event too.
+  const first = batch[0]
+  const eventKey =
+    isRecord(first) && typeof first.writeKey === 'string' ? first.writeKey : undefined
+  return { events: batch, bodyKey: writeKey ?? eventKey, sentAt, context }
 }
 
-function unpackSingle(body: unknown, type: EventType): Incoming {
-  if (!isRecord(body)) {
-    throw new HTTPException(400, {
-      message: `Malformed ${type} call: the body must be a JSON object.`,
-    })
-  }
-  const { writeKey, ...event } = body
-  return {
-    events: [{ ...event, type }],
-    bodyKey: typeof writeKey === 'string' ? writeKey : undefined,
-    sentAt: undefined,
-    context: undefined,
+function unpackSingle(type: EventType): (body: unknown) => Incoming {
+  return (body) => {
+    if (!isRecord(body)) {
+      throw new HTTPException(400, {
+        message: `Malformed ${type} call: the body must be a JSON object.`,
+      })
+    }
+    const { writeKey, ...event } = body
+    return {
+      events: [{ ...event, type }],
+      bodyKey: typeof writeKey === 'string' ? writeKey : undefined,
+      sentAt: undefined,
+      context: undefined,
+    }
   }
 }
 
@@ -65,18 +85,76 @@ function byteLength(value: unknown): number {
   return json.length * 3 <= MAX_EVENT_BYTES ? json.length : new TextEncoder().encode(json).length
 }
 
+/** analytics.js's short paths (`/v1/t`, …, `/v1/b` when batching). */
+const SHORT_PATHS: Record<string, EventType> = {
+  t: 'track',
+  p: 'page',
+  i: 'identify',
+  g: 'group',
+  a: 'alias',
+  s: 'screen',
+}
+
+/** The reason a whole request is refused, by its status. */
+function refusalOf(error: unknown): DropReason | undefined {
+  if (!(error instanceof HTTPException)) return undefined
+  if (error.status === 413) return 'body_too_large'
+  if (error.status === 429) return 'rate_limited'
+  if (error.status === 403) return 'origin_not_allowed'
+  return error.status === 400 || error.status === 415 ? 'malformed' : undefined
+}
+
 export interface IngestDeps {
   store: Store
   now: () => number
+  drops: DropLog
   /** Limits write-key (browser) requests per project and client address. */
   limiter?: RateLimiter | undefined
   /** The client's address, from the runtime adapter. */
   clientAddress?: ((c: Context) => string | undefined) | undefined
 }
 
-/** Segment-compatible ingestion: `/v1/batch` and one route per event type. */
-export function ingestRoutes({ store, now, limiter, clientAddress }: IngestDeps): Hono {
+/**
+ * Segment-compatible ingestion: `/batch` (and `/b`), one route per event type (and its
+ * short path). Mounted at `/v1` and at `/beacon/v1` (RudderStack's beacon, `?writeKey=`).
+ */
+export function ingestRoutes({ store, now, drops, limiter, clientAddress }: IngestDeps): Hono {
   const routes = new Hono()
+
+  /** The key of a request, before its body: the Authorization header, else `?writeKey=`. */
+  const requestKey = (c: Context) =>
+    keyFromAuthorization(c.req.header('authorization')) ?? c.req.query('writeKey')
+
+  /** Authenticates, or tells the log of an unknown key (no project to count it under). */
+  const authenticated = async (
+    c: Context,
+    key: string | undefined,
+    sample: unknown,
+  ): Promise<Authenticated> => {
+    try {
+      return await authenticate(store, key)
+    } catch (error) {
+      if (error instanceof HTTPException && key) {
+        drops.unknownKey(error.message, libraryOf(sample, c.req.header('user-agent') ?? null))
+      }
+      throw error
+    }
+  }
+
+  /** A request refused before its events were read: counted when its key names a project. */
+  const refusedBody = async (c: Context, error: unknown, body?: unknown) => {
+    const reason = refusalOf(error)
+    const key = requestKey(c) ?? (isRecord(body) ? body.writeKey : undefined)
+    if (!reason || typeof key !== 'string') return
+    const found = await authenticate(store, key).catch(() => undefined)
+    if (!found) return
+    drops.refuse(found.project, {
+      reason,
+      library: libraryOf(undefined, c.req.header('user-agent') ?? null),
+      error: (error as HTTPException).message,
+      payload: body,
+    })
+  }
 
   const ingest = async (
     c: Context,
@@ -84,59 +162,113 @@ export function ingestRoutes({ store, now, limiter, clientAddress }: IngestDeps)
     bodyBytes: number,
   ): Promise<IngestResponse> => {
     const request = c.req.raw
-    const key = keyFromAuthorization(request.headers.get('authorization') ?? undefined)
-    const { project, secret } = await authenticate(store, key ?? incoming.bodyKey)
-    if (!secret) limiter?.take(`${project.id} ${clientAddress?.(c) ?? ''}`)
+    const userAgent = request.headers.get('user-agent')
+    const { project, secret } = await authenticated(
+      c,
+      requestKey(c) ?? incoming.bodyKey,
+      incoming.events[0],
+    )
+    const refuseAll = (error: HTTPException): never => {
+      drops.refuse(project, {
+        reason: refusalOf(error) ?? 'malformed',
+        library: libraryOf(mergedContext(incoming, incoming.events[0]), userAgent),
+        error: error.message,
+        payload: incoming.events[0],
+        count: incoming.events.length,
+      })
+      throw error
+    }
+    try {
+      if (!secret) limiter?.take(`${project.id} ${clientAddress?.(c) ?? ''}`)
+    } catch (error) {
+      if (error instanceof HTTPException) refuseAll(error)
+      throw error
+    }
     const origin = request.headers.get('origin')
     const allowed = project.settings.allowedOrigins
     if (!secret && origin && allowed.length > 0 && !allowed.includes(origin)) {
-      throw new HTTPException(403, {
-        message: `Origin ${origin} is not allowed for this project: add it to its allowed origins.`,
-      })
+      refuseAll(
+        new HTTPException(403, {
+          message: `Origin ${origin} is not allowed for this project: add it to its allowed origins.`,
+        }),
+      )
     }
     const receivedAt = now()
-    const sentAt = typeof incoming.sentAt === 'number' ? incoming.sentAt : undefined
-    const isBot = botFilter({ userAgent: request.headers.get('user-agent'), secret })
+    const sentAt = typeof incoming.sentAt === 'number' ? incoming.sentAt : headerTime(c, 'sentat')
+    const isBot = botFilter({ userAgent, secret })
     const rows: EventRow[] = []
-    const rejected: IngestResponse['rejected'] = []
-    let accepted = 0
+    const answer: IngestResponse = { success: true, accepted: 0, rejected: [], ignored: [] }
+    const dropped: Drop[] = []
     incoming.events.forEach((raw, index) => {
+      const merged = mergedContext(incoming, raw)
+      const notStored = (reason: DropReason, error: string, field = '') => {
+        ;(reason === 'bot' ? answer.ignored : answer.rejected).push({ index, error })
+        dropped.push({ reason, library: libraryOf(merged, userAgent), field, error, payload: raw })
+      }
       // No event can be larger than the whole body: measure only when the body could hold one.
       if (bodyBytes > MAX_EVENT_BYTES && byteLength(raw) > MAX_EVENT_BYTES) {
-        rejected.push({ index, error: `event is larger than ${MAX_EVENT_BYTES / 1024} KB` })
+        notStored('event_too_large', `event is larger than ${MAX_EVENT_BYTES / 1024} KB`)
         return
       }
-      const merged =
-        incoming.context && isRecord(raw)
-          ? {
-              ...raw,
-              context: { ...incoming.context, ...(isRecord(raw.context) ? raw.context : {}) },
-            }
-          : raw
       const parsed = parseEvent(merged)
       if (!parsed.ok) {
-        rejected.push({ index, error: parsed.error })
+        notStored('invalid', parsed.error, parsed.field)
         return
       }
-      accepted++
-      if (isBot(parsed.value)) return
+      if (isBot(parsed.value)) {
+        const agent = visitorUserAgent(parsed.value, { userAgent, secret })
+        notStored(
+          'bot',
+          `sent by a bot (user agent ${JSON.stringify(agent)}): not stored. A server sending for visitors should use the secret key, or set "context.userAgent" to the visitor's browser.`,
+        )
+        return
+      }
+      answer.accepted++
       rows.push(
         toEventRow(parsed.value, { projectId: project.id, receivedAt, trusted: secret, sentAt }),
       )
     })
-    await store.insertEvents(rows)
-    return { success: true, accepted, rejected }
+    await Promise.all([store.insertEvents(rows), drops.record(project, dropped)])
+    return answer
   }
 
-  routes.post('/batch', async (c) => {
-    const body = await readJsonBody(c.req.raw)
-    return c.json(await ingest(c, unpackBatch(body.value), body.bytes))
-  })
-  for (const type of EVENT_TYPES) {
-    routes.post(`/${type}`, async (c) => {
-      const body = await readJsonBody(c.req.raw)
-      return c.json(await ingest(c, unpackSingle(body.value, type), body.bytes))
-    })
+  const handle = (unpack: (body: unknown) => Incoming) => async (c: Context) => {
+    let body: JsonBody | undefined
+    try {
+      body = await readJsonBody(c.req.raw)
+      const incoming = unpack(body.value)
+      return c.json(await ingest(c, incoming, body.bytes))
+    } catch (error) {
+      // Refusals after the key was known are counted by `ingest` itself.
+      if (body === undefined || !isIngestRefusal(error)) await refusedBody(c, error, body?.value)
+      throw error
+    }
+  }
+
+  routes.post('/batch', handle(unpackBatch))
+  routes.post('/b', handle(unpackBatch))
+  for (const type of EVENT_TYPES) routes.post(`/${type}`, handle(unpackSingle(type)))
+  for (const [path, type] of Object.entries(SHORT_PATHS)) {
+    routes.post(`/${path}`, handle(unpackSingle(type)))
   }
   return routes
+}
+
+/** 401, 403 and 429 are answered (and counted) by `ingest`; 400 and 413 come before it. */
+function isIngestRefusal(error: unknown): boolean {
+  return error instanceof HTTPException && [401, 403, 429].includes(error.status)
+}
+
+/** The event with the envelope's `context` under its own (the event's fields win). */
+function mergedContext(incoming: Incoming, raw: unknown): unknown {
+  return incoming.context && isRecord(raw)
+    ? { ...raw, context: { ...incoming.context, ...(isRecord(raw.context) ? raw.context : {}) } }
+    : raw
+}
+
+/** A time header (RudderStack's `SentAt`), epoch ms, if it parses. */
+function headerTime(c: Context, name: string): number | undefined {
+  const value = c.req.header(name)
+  const ms = value ? Date.parse(value) : Number.NaN
+  return Number.isFinite(ms) ? ms : undefined
 }

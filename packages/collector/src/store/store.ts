@@ -1,4 +1,4 @@
-import type { ChannelRule } from '@touchline/shared'
+import type { ChannelRule, DropReason, IngestionWarnings } from '@touchline/shared'
 
 /**
  * The storage interface. The HTTP app and reports talk only to this, so a deployment
@@ -211,6 +211,24 @@ export interface ErasureCounts {
   identityLinks: number
 }
 
+/** Events (or requests) that were not stored for one reason, with one sample of them. */
+export interface DropRecord {
+  reason: DropReason
+  library: string
+  field: string
+  /** How many events (requests, for reasons that refuse a whole body). */
+  count: number
+  /** When, epoch ms. */
+  at: number
+  /** The message the sender was given. */
+  error: string
+  /** The event as received, JSON, truncated; never an IP address. */
+  payload: string
+}
+
+/** The latest samples kept per project. */
+export const SAMPLES_PER_PROJECT = 100
+
 export interface NewProject {
   name: string
   writeKey: string
@@ -269,6 +287,14 @@ export interface Store {
    * their identity links. Resolves once committed, with what was deleted.
    */
   erasePerson(projectId: string, person: PersonIdentifiers): Promise<ErasureCounts>
+  /**
+   * Counts what was not stored, by reason, library and field, and keeps each record as a
+   * sample (the latest SAMPLES_PER_PROJECT per project). Committed with the events of the
+   * same moment.
+   */
+  recordDrops(projectId: string, drops: readonly DropRecord[]): Promise<void>
+  /** What was not stored so far: counts (most first), totals by reason, the latest samples. */
+  ingestionWarnings(projectId: string): Promise<IngestionWarnings>
   /** Finishes pending writes and closes. */
   close(): Promise<void>
 }

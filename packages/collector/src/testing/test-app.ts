@@ -15,6 +15,8 @@ export async function createTestApp(
     settings?: Partial<ProjectSettings>
     rateLimit?: RateLimitOptions
     clientAddress?: (c: Context) => string | undefined
+    /** Collects the lines the collector tells its log (default: stderr). */
+    log?: (line: string) => void
   } = {},
 ) {
   const store = new SqliteStore(':memory:')

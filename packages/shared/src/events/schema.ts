@@ -66,7 +66,10 @@ export const contextSchema = z.looseObject({
   campaign: campaignContextSchema.optional(),
   userAgent: z.string().max(2_000).optional(),
   locale: z.string().max(100).optional(),
-  library: z.looseObject({ name: z.string(), version: z.string() }).partial().optional(),
+  library: z
+    .looseObject({ name: z.string(), version: z.union([z.string(), z.number()]) })
+    .partial()
+    .optional(),
   ip: z.string().max(100).optional(),
   session: sessionContextSchema.optional(),
   firstTouch: firstTouchContextSchema.optional(),
@@ -77,6 +80,8 @@ const common = {
   anonymousId: id.optional(),
   userId: id.optional(),
   timestamp: timestamp.optional(),
+  /** The device's time (Segment spec; RudderStack sends only this): used when `timestamp` is absent. */
+  originalTimestamp: timestamp.optional(),
   sentAt: timestamp.optional(),
   context: contextSchema.optional(),
   properties: record.optional(),
@@ -98,17 +103,31 @@ export const trackEventSchema = z.object({
     .min(1, 'a track event needs a non-empty "event" name')
     .max(200),
 })
+/** A mobile screen view: a visit-less event (it has no page URL, so it never makes a session). */
+export const screenEventSchema = z.object({
+  ...common,
+  type: z.literal('screen'),
+  name: z.string().max(500).optional(),
+  category: z.string().max(500).optional(),
+})
 export const identifyEventSchema = z.object({ ...common, type: z.literal('identify') })
 export const groupEventSchema = z.object({ ...common, type: z.literal('group'), groupId: id })
 export const aliasEventSchema = z.object({ ...common, type: z.literal('alias'), previousId: id })
 
-export const EVENT_TYPES = ['page', 'track', 'identify', 'group', 'alias'] as const
+export const EVENT_TYPES = ['page', 'track', 'identify', 'group', 'alias', 'screen'] as const
 export type EventType = (typeof EVENT_TYPES)[number]
 
 export const eventSchema = z
   .discriminatedUnion(
     'type',
-    [pageEventSchema, trackEventSchema, identifyEventSchema, groupEventSchema, aliasEventSchema],
+    [
+      pageEventSchema,
+      trackEventSchema,
+      identifyEventSchema,
+      groupEventSchema,
+      aliasEventSchema,
+      screenEventSchema,
+    ],
     { error: `"type" must be one of ${EVENT_TYPES.join(', ')}` },
   )
   .refine(
@@ -165,7 +184,65 @@ export type WireEvent = z.input<typeof eventSchema>
 export type ValidEvent = z.output<typeof eventSchema>
 export type BatchEnvelope = z.output<typeof batchEnvelopeSchema>
 
-export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: string }
+export type ParseResult<T> =
+  | { ok: true; value: T }
+  | {
+      ok: false
+      error: string
+      /** The first offending field's path (`userId`, `context.page.url`), or `''`. */
+      field: string
+    }
+
+const isEmpty = (value: unknown) =>
+  value === null || (typeof value === 'string' && value.trim() === '')
+
+/**
+ * Drops the `null` and empty-string fields of a plain object (a copy only when there are
+ * some), and of the objects nested in it when `nested` says so. Segment's and RudderStack's
+ * clients send `"userId": null`, `"category": null`, `"userId": ""` for "not set".
+ */
+function withoutEmpty(value: unknown, nested: (key: string) => boolean): unknown {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value
+  const record = value as Record<string, unknown>
+  let copy: Record<string, unknown> | undefined
+  for (const key in record) {
+    const field = record[key]
+    const cleaned = isEmpty(field)
+      ? undefined
+      : nested(key)
+        ? withoutEmpty(field, contextNested)
+        : field
+    if (cleaned !== field) {
+      copy ??= { ...record }
+      if (cleaned === undefined) delete copy[key]
+      else copy[key] = cleaned
+    }
+  }
+  return copy ?? record
+}
+
+/** Inside `context`, every object is cleaned but `traits`, whose values are the sender's. */
+const contextNested = (key: string) => key !== 'traits'
+/** At the top of an event or envelope only `context` is cleaned deeply: properties and traits are kept as sent. */
+const topNested = (key: string) => key === 'context'
+
+/**
+ * An event with its absent optional fields removed: `null` or `""` in an optional field
+ * means absent (PRODUCT.md §3), in the envelope and in `context`; only a present, wrong value
+ * is an error. Properties and traits are the sender's and are kept as sent.
+ */
+export function withoutEmptyFields(event: unknown): unknown {
+  return withoutEmpty(event, topNested)
+}
+
+function failure(error: z.ZodError): { ok: false; error: string; field: string } {
+  const first = error.issues[0]
+  return {
+    ok: false,
+    error: formatIssues(error),
+    field: first ? first.path.map((part) => String(part)).join('.') : '',
+  }
+}
 
 /** Formats zod issues as `path: message; path: message`, for people to act on. */
 export function formatIssues(error: z.ZodError): string {
@@ -180,16 +257,14 @@ export function formatIssues(error: z.ZodError): string {
     .join('; ')
 }
 
+/** Validates one event (absent optional fields may be `null` or `""`). */
 export function parseEvent(input: unknown): ParseResult<ValidEvent> {
-  const result = eventSchema.safeParse(input)
-  return result.success
-    ? { ok: true, value: result.data }
-    : { ok: false, error: formatIssues(result.error) }
+  const result = eventSchema.safeParse(withoutEmptyFields(input))
+  return result.success ? { ok: true, value: result.data } : failure(result.error)
 }
 
+/** Validates a batch envelope (`sentAt`, `writeKey` and `context` may be `null` or `""`). */
 export function parseBatchEnvelope(input: unknown): ParseResult<BatchEnvelope> {
-  const result = batchEnvelopeSchema.safeParse(input)
-  return result.success
-    ? { ok: true, value: result.data }
-    : { ok: false, error: formatIssues(result.error) }
+  const result = batchEnvelopeSchema.safeParse(withoutEmptyFields(input))
+  return result.success ? { ok: true, value: result.data } : failure(result.error)
 }

@@ -20,9 +20,18 @@ export const DROP_REASONS = {
   origin_not_allowed: 'refused: origin not allowed',
   /** Over the write key's rate limit (429): well-behaved clients retry later. */
   rate_limited: 'refused: over the rate limit (429)',
+  /** A key that names no project (401): told on the collector's log only, having no project. */
+  unknown_key: 'refused: unknown key (401)',
 } as const
 
 export type DropReason = keyof typeof DROP_REASONS
+
+/** Reasons that refuse a whole body whose events are unknown: they count requests. */
+export const REQUEST_REASONS: ReadonlySet<DropReason> = new Set([
+  'body_too_large',
+  'malformed',
+  'unknown_key',
+])
 
 /** How many events (or, for refused requests, requests) were not stored for one reason. */
 export interface WarningCount {
@@ -31,7 +40,7 @@ export interface WarningCount {
   library: string
   /** The offending field for `invalid` events (`userId`, `context.page.url`, …), else `''`. */
   field: string
-  /** Events not stored; for `body_too_large`, `malformed`, `origin_not_allowed` and `rate_limited`, requests. */
+  /** Events not stored; requests for the REQUEST_REASONS (`body_too_large`, `malformed`). */
   count: number
   first: string
   last: string

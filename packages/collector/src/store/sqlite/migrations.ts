@@ -87,4 +87,28 @@ export const MIGRATIONS: readonly string[] = [
     email, session_id, value, message_id) WHERE type = 'track';
   DROP INDEX events_track;
   `,
+  /* 5: what was not stored, and why (PRODUCT.md §3): counts by reason, library and field, and
+     the latest samples (at most SAMPLES_PER_PROJECT a project; never an IP address) */ `
+  CREATE TABLE ingestion_drops (
+    project_id TEXT NOT NULL REFERENCES projects(id),
+    reason     TEXT NOT NULL,
+    library    TEXT NOT NULL,
+    field      TEXT NOT NULL,
+    count      INTEGER NOT NULL,
+    first_at   INTEGER NOT NULL,
+    last_at    INTEGER NOT NULL,
+    PRIMARY KEY (project_id, reason, library, field)
+  ) STRICT;
+  CREATE TABLE ingestion_drop_samples (
+    id         INTEGER PRIMARY KEY,
+    project_id TEXT NOT NULL REFERENCES projects(id),
+    at         INTEGER NOT NULL,
+    reason     TEXT NOT NULL,
+    library    TEXT NOT NULL,
+    field      TEXT NOT NULL,
+    error      TEXT NOT NULL,
+    payload    TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX ingestion_drop_samples_project ON ingestion_drop_samples (project_id, id);
+  `,
 ]

@@ -1,10 +1,12 @@
 import { mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
+import type { DropReason, IngestionWarnings, WarningCount } from '@touchline/shared'
 import Database from 'better-sqlite3'
 import { nanoid } from 'nanoid'
 import {
   type ConversionRow,
   DEFAULT_PROJECT_SETTINGS,
+  type DropRecord,
   type ErasureCounts,
   type EventRow,
   type IdentityEventRow,
@@ -17,6 +19,7 @@ import {
   type Project,
   type ProjectPatch,
   type ProjectSettings,
+  SAMPLES_PER_PROJECT,
   type Store,
   type StoreVersion,
   type TrackEventName,
@@ -32,8 +35,10 @@ export interface SqliteStoreOptions {
   synchronous?: 'FULL' | 'NORMAL'
 }
 
-interface PendingWrite {
-  rows: readonly EventRow[]
+type PendingWrite = (
+  | { rows: readonly EventRow[]; drops?: undefined }
+  | { rows?: undefined; drops: { projectId: string; records: readonly DropRecord[] } }
+) & {
   resolve: (inserted: number) => void
   reject: (error: unknown) => void
 }
@@ -151,6 +156,9 @@ export class SqliteStore implements Store {
   private flushScheduled = false
   private readonly insertEvent: Database.Statement
   private readonly insertLink: Database.Statement
+  private readonly countDrop: Database.Statement
+  private readonly insertDropSample: Database.Statement
+  private readonly trimDropSamples: Database.Statement
   private readonly writeGroup: (writes: readonly PendingWrite[]) => number[]
   private readonly projectByWriteKey: Database.Statement<[string], ProjectRecord>
   private readonly projectBySecretHash: Database.Statement<[string], ProjectRecord>
@@ -164,9 +172,54 @@ export class SqliteStore implements Store {
     )
     this.projectByWriteKey = this.db.prepare('SELECT * FROM projects WHERE write_key = ?')
     this.projectBySecretHash = this.db.prepare('SELECT * FROM projects WHERE secret_key_hash = ?')
-    this.writeGroup = this.db.transaction((writes: readonly PendingWrite[]) =>
-      writes.map((write) => this.writeRows(write.rows)),
+    this.countDrop = this.db.prepare(
+      `INSERT INTO ingestion_drops (project_id, reason, library, field, count, first_at, last_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (project_id, reason, library, field) DO UPDATE SET
+         count = count + excluded.count, first_at = min(first_at, excluded.first_at),
+         last_at = max(last_at, excluded.last_at)`,
     )
+    this.insertDropSample = this.db.prepare(
+      `INSERT INTO ingestion_drop_samples (project_id, at, reason, library, field, error, payload)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    )
+    this.trimDropSamples = this.db.prepare(
+      `DELETE FROM ingestion_drop_samples WHERE project_id = @project AND id <= (
+         SELECT id FROM ingestion_drop_samples WHERE project_id = @project ORDER BY id DESC
+         LIMIT 1 OFFSET ${SAMPLES_PER_PROJECT})`,
+    )
+    this.writeGroup = this.db.transaction((writes: readonly PendingWrite[]) => {
+      const counts = writes.map((write) => this.write(write))
+      const sampled = new Set(writes.flatMap((write) => write.drops?.projectId ?? []))
+      for (const project of sampled) this.trimDropSamples.run({ project })
+      return counts
+    })
+  }
+
+  private write(write: PendingWrite): number {
+    if (write.rows) return this.writeRows(write.rows)
+    const { projectId, records } = write.drops
+    for (const drop of records) {
+      this.countDrop.run(
+        projectId,
+        drop.reason,
+        drop.library,
+        drop.field,
+        drop.count,
+        drop.at,
+        drop.at,
+      )
+      this.insertDropSample.run(
+        projectId,
+        drop.at,
+        drop.reason,
+        drop.library,
+        drop.field,
+        drop.error,
+        drop.payload,
+      )
+    }
+    return 0
   }
 
   private writeRows(rows: readonly EventRow[]): number {
@@ -191,13 +244,56 @@ export class SqliteStore implements Store {
 
   insertEvents(rows: readonly EventRow[]): Promise<number> {
     if (rows.length === 0) return Promise.resolve(0)
+    return this.enqueue({ rows })
+  }
+
+  async recordDrops(projectId: string, drops: readonly DropRecord[]): Promise<void> {
+    if (drops.length > 0) await this.enqueue({ drops: { projectId, records: drops } })
+  }
+
+  /** Joins the pending group, committed on the next turn of the event loop. */
+  private enqueue(write: Omit<PendingWrite, 'resolve' | 'reject'>): Promise<number> {
     return new Promise((resolve, reject) => {
-      this.pending.push({ rows, resolve, reject })
+      this.pending.push({ ...write, resolve, reject } as PendingWrite)
       if (!this.flushScheduled) {
         this.flushScheduled = true
         setImmediate(() => this.flush())
       }
     })
+  }
+
+  async ingestionWarnings(projectId: string): Promise<IngestionWarnings> {
+    this.flush()
+    const iso = (ms: number) => new Date(ms).toISOString()
+    const counts = (
+      this.db
+        .prepare(
+          `SELECT reason, library, field, count, first_at AS first, last_at AS last
+           FROM ingestion_drops WHERE project_id = ? ORDER BY count DESC, reason, library, field`,
+        )
+        .all(projectId) as (Omit<WarningCount, 'first' | 'last'> & {
+        first: number
+        last: number
+      })[]
+    ).map((row) => ({ ...row, first: iso(row.first), last: iso(row.last) }))
+    const totals: IngestionWarnings['totals'] = {}
+    for (const row of counts) totals[row.reason] = (totals[row.reason] ?? 0) + row.count
+    const samples = (
+      this.db
+        .prepare(
+          `SELECT at, reason, library, field, error, payload FROM ingestion_drop_samples
+           WHERE project_id = ? ORDER BY id DESC`,
+        )
+        .all(projectId) as {
+        at: number
+        reason: DropReason
+        library: string
+        field: string
+        error: string
+        payload: string
+      }[]
+    ).map((row) => ({ ...row, at: iso(row.at) }))
+    return { counts, totals, samples }
   }
 
   /** Commits every pending write in one transaction, then answers each caller. */
@@ -215,7 +311,7 @@ export class SqliteStore implements Store {
       // One write failed the group: retry each alone so the others still land.
       for (const write of writes) {
         try {
-          write.resolve(this.db.transaction(() => this.writeRows(write.rows))())
+          write.resolve(this.db.transaction(() => this.write(write))())
         } catch (error) {
           write.reject(error)
         }
@@ -420,6 +516,16 @@ export class SqliteStore implements Store {
              OR ${within('user_id')} OR ${within('email')})`,
         )
         .run(projectId, anonymousIds, userIds, emails).changes
+      // Samples of what was not stored may quote the person: any that names them goes too.
+      this.db
+        .prepare(
+          `DELETE FROM ingestion_drop_samples WHERE project_id = ? AND EXISTS (
+             SELECT 1 FROM json_each(?) WHERE instr(lower(payload), lower(value)) > 0)`,
+        )
+        .run(
+          projectId,
+          JSON.stringify([...person.anonymousIds, ...person.userIds, ...person.emails]),
+        )
       if (events > 0 || identityLinks > 0) {
         this.db
           .prepare('INSERT INTO erasures (project_id, erased_at, events) VALUES (?, ?, ?)')

@@ -25,8 +25,8 @@ export interface AppDeps {
   clientAddress?: (c: Context) => string | undefined
   /** Computes reports (default: on this thread, over `store`). */
   reports?: ReportRunner
-  /** Where what was not stored is told, a line at a time (default: stderr). */
-  log?: (line: string) => void
+  /** Counts and tells what was not stored (default: one over `store`, telling stderr). */
+  drops?: DropLog
 }
 
 /** Error codes by status, as Segment's server libraries read them (`code`, `message`). */
@@ -94,7 +94,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', dashboardRoutes(deps.dashboard))
 
   const limiter = deps.rateLimit ? new RateLimiter(deps.rateLimit, now) : undefined
-  const drops = new DropLog({ store: deps.store, now, ...(deps.log ? { log: deps.log } : {}) })
+  const drops = deps.drops ?? new DropLog({ store: deps.store, now })
   const ingest = ingestRoutes({
     store: deps.store,
     now,

@@ -18,19 +18,19 @@ interface ServerClient {
   page(message: {
     anonymousId: string
     name: string
-    properties: Record<string, unknown>
+    properties: Record<string, string | number>
     timestamp: Date
   }): void
   identify(message: {
     anonymousId: string
     userId: string
-    traits: Record<string, unknown>
+    traits: Record<string, string>
     timestamp: Date
   }): void
   track(message: {
     userId: string
     event: string
-    properties: Record<string, unknown>
+    properties: Record<string, string | number>
     timestamp: Date
   }): void
   /** Sends what is queued; resolves once the collector answered, with the errors seen. */

@@ -6,6 +6,7 @@ import { serve } from '@hono/node-server'
 import { getConnInfo } from '@hono/node-server/conninfo'
 import type { Context } from 'hono'
 import { createApp } from '../app'
+import { DropLog } from '../ingest/drops'
 import { ensureDefaultProject } from '../projects/projects'
 import { InProcessRunner } from '../reports/runner'
 import { WorkerRunner } from '../reports/worker-runner'
@@ -120,11 +121,13 @@ export async function startCollector(options: CollectorOptions): Promise<Running
   // Reports run in a worker thread over the same file, so they never stall ingestion.
   const reports =
     options.dbPath === ':memory:' ? new InProcessRunner(store) : new WorkerRunner(options.dbPath)
+  const drops = new DropLog({ store, now: Date.now })
   const app = createApp({
     store,
     sdkScript,
     dashboard,
     reports,
+    drops,
     rateLimit: { perSecond: options.rateLimit ?? DEFAULT_RATE_LIMIT },
     clientAddress: (c: Context) =>
       (options.trustProxy && c.req.header('x-forwarded-for')?.split(',')[0]?.trim()) ||
@@ -169,6 +172,8 @@ export async function startCollector(options: CollectorOptions): Promise<Running
       closeIdle()
     })
       .then(() => reports.close())
+      // Refused requests of the last second are counted before the database closes.
+      .then(() => drops.flush())
       .then(() => store.close())
     return closing
   }

@@ -1,5 +1,6 @@
 import type { Context } from 'hono'
 import { createApp } from '../app'
+import { DropLog } from '../ingest/drops'
 import type { RateLimitOptions } from '../ingest/rate-limit'
 import { createProject } from '../projects/projects'
 import { SqliteStore } from '../store/sqlite/sqlite-store'
@@ -24,8 +25,10 @@ export async function createTestApp(
     name: 'test',
     ...(options.settings ? { settings: options.settings } : {}),
   })
-  const { settings: _settings, ...deps } = options
-  const app = createApp({ store, ...deps })
+  const { settings: _settings, log, ...deps } = options
+  const now = options.now ?? Date.now
+  const drops = new DropLog({ store, now, ...(log ? { log } : {}) })
+  const app = createApp({ store, drops, ...deps })
   const writeKey = project.writeKey
 
   const post = (path: string, body: unknown, init: { headers?: Record<string, string> } = {}) =>

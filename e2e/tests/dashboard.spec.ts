@@ -532,3 +532,84 @@ test('says how to get data when the collector has none yet', async ({ page, coll
   )
   await expect(page.locator('[aria-busy="true"]')).toHaveCount(0)
 })
+
+/** Posts a batch with the write key, as a client with this user agent would. */
+async function sendBatch(collector: Collector, userAgent: string, batch: unknown[]) {
+  const res = await fetch(`${collector.url}/v1/batch`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'user-agent': userAgent },
+    body: JSON.stringify({ writeKey: collector.writeKey, batch }),
+  })
+  expect(res.status).toBe(200)
+}
+
+test('shows what the collector did not store, and why', async ({ page, collector }, testInfo) => {
+  await page.goto(`${collector.url}/`)
+  await page.getByLabel('Secret key', { exact: true }).fill(collector.secretKey)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  const panel = page.locator('#warnings-view')
+  await expect(panel.getByRole('heading', { name: 'Ingestion warnings' })).toBeVisible()
+  await expect(page.locator('#warnings-body')).toHaveText('Every event received was stored.')
+
+  const browser =
+    'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/140.0.0.0 Safari/537.36'
+  await sendBatch(collector, browser, [
+    {
+      type: 'track',
+      event: 'signup',
+      messageId: 'e2e-invalid',
+      anonymousId: 'a1',
+      userId: { x: 1 },
+      context: { library: { name: 'analytics-python', version: '2.3.3' } },
+    },
+  ])
+  await sendBatch(collector, 'curl/8.5.0', [
+    { type: 'page', messageId: 'e2e-bot', anonymousId: 'b1' },
+  ])
+  const res = await fetch(`${collector.url}/v1/ingestion/warnings`, {
+    headers: { authorization: `Bearer ${collector.secretKey}` },
+  })
+  const answer = (await res.json()) as {
+    counts: { reason: string; last: string }[]
+    samples: { at: string; payload: string }[]
+  }
+  const shownTime = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`
+  const [botCount, invalidCount] = answer.counts.map((row) => shownTime(row.last))
+  const [botAt, invalidAt] = answer.samples.map((sample) => shownTime(sample.at))
+
+  // Reload data asks the warnings again.
+  await page.getByRole('button', { name: 'Reload data' }).click()
+  await expect(panel.locator('.warning-totals li')).toHaveText([
+    '1 rejected: not a valid event',
+    '1 ignored: sent by a bot',
+  ])
+  await expect(page.locator('#warnings-body')).toHaveAttribute('aria-busy', 'false')
+  const rows = await panel
+    .locator('tbody tr')
+    .evaluateAll((trs) =>
+      trs.map((tr) => [...tr.querySelectorAll('th, td')].map((cell) => cell.textContent)),
+    )
+  expect(rows).toEqual([
+    ['ignored: sent by a bot', 'curl', '–', '1', botCount],
+    ['rejected: not a valid event', 'analytics-python', 'userId', '1', invalidCount],
+  ])
+  await expect(panel.locator('.sample-error')).toHaveText([
+    'sent by a bot (user agent "curl/8.5.0"): not stored. A server sending for visitors should use the secret key, or set "context.userAgent" to the visitor\'s browser.',
+    'userId: must be a string or a number',
+  ])
+  await expect(panel.locator('.sample-meta')).toHaveText([
+    `ignored: sent by a bot · curl · field – · ${botAt}`,
+    `rejected: not a valid event · analytics-python · field userId · ${invalidAt}`,
+  ])
+
+  // The payload as received, folded away until asked for.
+  const invalid = panel.locator('.samples li[data-reason="invalid"]')
+  await expect(invalid.locator('pre')).toBeHidden()
+  await invalid.getByText('Payload', { exact: true }).click()
+  await expect(invalid.locator('pre')).toHaveText(answer.samples[1]?.payload ?? '')
+  expect(JSON.parse((await invalid.locator('pre').textContent()) ?? '')).toMatchObject({
+    messageId: 'e2e-invalid',
+    userId: { x: 1 },
+  })
+  await screenshot(page, testInfo, 'warnings', '#warnings-view')
+})

@@ -1,13 +1,15 @@
 /**
  * The dashboard (PRODUCT.md §8): sign in with the secret key, pick the report settings, and
  * see the models side by side, lookback windows, journey statistics, top paths, the
- * influenced view and a drill-down to journeys — every figure from the report API.
+ * influenced view and a drill-down to journeys — every figure from the report API — and
+ * what the collector did not store (the ingestion warnings).
  */
 import type {
   AttributionReport,
   ComparisonReport,
   ConversionNamesReport,
   InfluencedReport,
+  IngestionWarnings,
   JourneyStatsReport,
 } from '@touchline/shared'
 import type { Api, Params } from './api/client'
@@ -31,6 +33,7 @@ import { DrillDown, messageOf } from './views/drill-down'
 import { renderInfluenced } from './views/influenced'
 import { renderJourneyStats, renderTopPaths } from './views/journeys'
 import { renderModels } from './views/models'
+import { renderWarnings } from './views/warnings'
 import { LOOKBACK_WINDOWS, renderWindows } from './views/windows'
 
 const VIEWS = ['models-body', 'windows-body', 'journeys-body', 'paths-body', 'influenced-body']
@@ -91,6 +94,18 @@ function start({ api: plain, conversions }: SignedIn): void {
   let names = conversions.conversions
   let controls: Controls
   let generation = 0
+  let warningsGeneration = 0
+
+  // Not a report: it follows no setting, and is asked again only by "Reload data".
+  const loadWarnings = () => {
+    const current = ++warningsGeneration
+    void view(
+      'warnings-body',
+      () => current === warningsGeneration,
+      () => plain.get<IngestionWarnings>('/v1/ingestion/warnings'),
+      renderWarnings,
+    )
+  }
 
   const setup = () => {
     buildControls(names)
@@ -187,6 +202,7 @@ function start({ api: plain, conversions }: SignedIn): void {
   })
   byId('reload').addEventListener('click', async () => {
     api.clear()
+    loadWarnings()
     try {
       names = (await api.get<ConversionNamesReport>('/v1/reports/conversions')).conversions
       const chosen = readControls()
@@ -200,6 +216,7 @@ function start({ api: plain, conversions }: SignedIn): void {
     void refresh()
   })
   setup()
+  loadWarnings()
   void refresh()
 }
 

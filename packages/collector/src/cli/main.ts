@@ -9,6 +9,7 @@ import type { Project, ProjectSettings } from '../store/store'
 import { registerDemoCommand } from './demo'
 import { registerImportCommand } from './import/command'
 import { registerReportCommands } from './report/command'
+import { registerWarningsCommand } from './warnings/command'
 
 const program = new Command()
   .name('touchline')
@@ -218,6 +219,7 @@ person
 registerImportCommand(program)
 registerDemoCommand(program)
 registerReportCommands(program)
+registerWarningsCommand(program)
 
 program.parseAsync().catch((error: unknown) => {
   console.error(`touchline: ${error instanceof Error ? error.message : String(error)}`)

@@ -7,29 +7,8 @@ import type {
   TimelineItem,
 } from '@touchline/shared'
 import { type Command, Option } from 'commander'
-import { collectorUrl, defaultCollectorUrl } from '../import/command'
-import { getReport, type ReportClient, ReportError } from './client'
+import { ApiError, type ClientOptions, clientOf, getApi, withClientOptions } from '../api-client'
 import { alignedTable } from './table'
-
-interface ClientOptions {
-  url?: string
-  key?: string
-}
-
-const client = (opts: ClientOptions): ReportClient => ({
-  url: opts.url ?? defaultCollectorUrl(),
-  key: opts.key ?? process.env.TOUCHLINE_SECRET_KEY ?? '',
-})
-
-function withClientOptions(command: Command): Command {
-  return command
-    .option(
-      '--url <url>',
-      'the collector (default: $TOUCHLINE_PUBLIC_URL or http://127.0.0.1:$PORT, port 8787)',
-      collectorUrl,
-    )
-    .option('--key <key>', "the project's secret key (default: $TOUCHLINE_SECRET_KEY)")
-}
 
 interface ReportOptions extends ClientOptions {
   conversion?: string
@@ -44,6 +23,10 @@ interface ReportOptions extends ClientOptions {
   halfLifeDays?: string
   format: 'table' | 'csv' | 'json'
 }
+
+/** GET `/v1/reports/<path>?…` with the options' collector and key. */
+const getReport = (opts: ClientOptions, path: string, params: Record<string, string | undefined>) =>
+  getApi(clientOf(opts), 'reports', `/v1/reports/${path}`, params)
 
 const percent = (share: number) => `${(share * 100).toFixed(1)}%`
 
@@ -82,7 +65,7 @@ export function registerReportCommands(program: Command): void {
       ),
   ).action(async (opts: ReportOptions) => {
     if (opts.model && opts.compare) {
-      throw new ReportError('choose one: --model <model> or --compare <models>')
+      throw new ApiError('choose one: --model <model> or --compare <models>')
     }
     const params = {
       conversion: opts.conversion,
@@ -96,8 +79,8 @@ export function registerReportCommands(program: Command): void {
       format: opts.format === 'csv' ? 'csv' : undefined,
     }
     const answer = opts.compare
-      ? await getReport(client(opts), 'compare', { ...params, models: opts.compare })
-      : await getReport(client(opts), 'attribution', { ...params, model: opts.model })
+      ? await getReport(opts, 'compare', { ...params, models: opts.compare })
+      : await getReport(opts, 'attribution', { ...params, model: opts.model })
     if (opts.format !== 'table') {
       process.stdout.write(
         opts.format === 'json' ? `${JSON.stringify(answer.json, null, 2)}\n` : answer.text,
@@ -152,13 +135,13 @@ export function registerReportCommands(program: Command): void {
     }
     let answer: { json?: unknown }
     if (who === undefined || Object.values(explicit).some(Boolean)) {
-      answer = await getReport(client(opts), 'journey', { ...explicit, ...common })
+      answer = await getReport(opts, 'journey', { ...explicit, ...common })
     } else if (who.includes('@')) {
-      answer = await getReport(client(opts), 'journey', { email: who, ...common })
+      answer = await getReport(opts, 'journey', { email: who, ...common })
     } else {
       // A bare identifier: a userId if someone has it, else an anonymous ID.
-      answer = await getReport(client(opts), 'journey', { userId: who, ...common }).catch(() =>
-        getReport(client(opts), 'journey', { anonymousId: who, ...common }),
+      answer = await getReport(opts, 'journey', { userId: who, ...common }).catch(() =>
+        getReport(opts, 'journey', { anonymousId: who, ...common }),
       )
     }
     if (opts.json) {

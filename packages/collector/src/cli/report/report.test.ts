@@ -1,24 +1,18 @@
 import { execFile } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { DAY, identify, MIN, RANGE, T0, track, visit } from '../../testing/journeys'
-import { type SpawnedServer, spawnCollector } from '../../testing/spawn-server'
+import { useTestCollector } from '../../testing/test-collector'
 
 const CLI = fileURLToPath(new URL('../main.ts', import.meta.url))
 const SECRET_KEY = 'sk_cli_report_0123456789abcdefghij'
-const dir = mkdtempSync(join(tmpdir(), 'touchline-report-'))
-let server: SpawnedServer
+const collector = useTestCollector({
+  writeKey: 'wk_cli_report_0123456789',
+  secretKey: SECRET_KEY,
+})
 
 beforeAll(async () => {
-  server = await spawnCollector({
-    TOUCHLINE_DB: join(dir, 'touchline.db'),
-    TOUCHLINE_WRITE_KEY: 'wk_cli_report_0123456789',
-    TOUCHLINE_SECRET_KEY: SECRET_KEY,
-  })
   const batch = [
     visit('a1', 'ada', T0, 'https://acme.test/?utm_source=linkedin&utm_medium=paid_social'),
     visit('a2', 'ada', T0 + DAY, 'https://acme.test/?utm_source=google&utm_medium=cpc'),
@@ -31,17 +25,12 @@ beforeAll(async () => {
       properties: { value: 100 },
     }),
   ]
-  const res = await fetch(`${server.url}/v1/batch`, {
+  const res = await fetch(`${collector().url}/v1/batch`, {
     method: 'POST',
     headers: { authorization: `Bearer ${SECRET_KEY}` },
     body: JSON.stringify({ batch }),
   })
   expect(res.status).toBe(200)
-})
-
-afterAll(async () => {
-  await server?.stop()
-  rmSync(dir, { recursive: true, force: true })
 })
 
 const [from, to] = ['2026-02-01', '2026-03-01'] as const // RANGE's days
@@ -53,7 +42,7 @@ async function touchline(...args: string[]) {
     CLI,
     ...args,
     '--url',
-    server.url,
+    collector().url,
     '--key',
     SECRET_KEY,
   ])
@@ -105,7 +94,7 @@ describe('touchline report', () => {
     ])
     const csv = await touchline('report', ...common, '--model', 'last_touch', '--format', 'csv')
     const api = await fetch(
-      `${server.url}/v1/reports/attribution?conversion=demo_request&model=last_touch&format=csv&${RANGE}`,
+      `${collector().url}/v1/reports/attribution?conversion=demo_request&model=last_touch&format=csv&${RANGE}`,
       { headers: { authorization: `Bearer ${SECRET_KEY}` } },
     )
     expect(csv.stdout).toBe(await api.text())

@@ -179,7 +179,7 @@ describe('eventFromFields', () => {
       'revenue "12,000" is not a number (e.g. 12000 or 12000.50)',
     )
     expect(error({ ...ok, type: 'purchase' })).toBe(
-      'type "purchase" must be one of page, track, identify, group, alias',
+      'type "purchase" must be one of page, track, identify, group, alias, screen',
     )
     // The collector's own rules, from parseEvent:
     expect(error({ ...ok, event: undefined })).toBe(

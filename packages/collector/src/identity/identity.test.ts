@@ -111,6 +111,53 @@ describe('identity stitching in reports', () => {
     ])
   })
 
+  it('gives a shared device the same credits with and without context.session: an identify and a conversion a minute after a landing belong to its session', async () => {
+    type InSession = (id: string, start: number) => Partial<ReturnType<typeof inSession>>
+    // Ada lands from a newsletter, identifies and requests a demo; the next day Bob lands
+    // from a Google ad on the same device, identifies a minute later (no page) and converts.
+    const events = (session: InSession) => [
+      visit('a1', 'kiosk', T0, 'https://acme.test/?utm_medium=email', session('s1', T0)),
+      identify('a2', T0 + MIN, { anonymousId: 'kiosk' }, 'ada@acme.com', session('s1', T0)),
+      track('a3', T0 + 2 * MIN, { anonymousId: 'kiosk' }, 'demo_request', session('s1', T0)),
+      visit('b1', 'kiosk', T0 + DAY, 'https://acme.test/?gclid=x', session('s2', T0 + DAY)),
+      identify('b2', T0 + DAY + MIN, { anonymousId: 'kiosk' }, 'bob@beta.com', {
+        ...session('s2', T0 + DAY),
+      }),
+      track('b3', T0 + DAY + 2 * MIN, { anonymousId: 'kiosk' }, 'demo_request', {
+        ...session('s2', T0 + DAY),
+      }),
+    ]
+    const reports = async (session: InSession) => {
+      const { app, secretKey, send, rows } = await setup()
+      await send(...events(session))
+      const credits: Record<string, unknown> = {}
+      for (const model of ['first_touch', 'last_touch', 'linear']) {
+        credits[model] = await rows(`conversion=demo_request&groupBy=channel&model=${model}`)
+      }
+      const bob = await app.request('/v1/reports/journey?email=bob@beta.com', {
+        headers: { authorization: `Bearer ${secretKey}` },
+      })
+      return { credits, bob: await bob.json() }
+    }
+    const withSession = await reports(inSession)
+    const credits = [
+      ['Email', 1, 0],
+      ['Paid Search', 1, 0],
+    ]
+    expect(withSession.credits).toEqual({
+      first_touch: credits,
+      last_touch: credits,
+      linear: credits,
+    })
+    const timeline = withSession.bob.timeline as { type: string; person: string }[]
+    expect(timeline.map((item) => [item.type, item.person])).toEqual([
+      ['session', 'email:bob@beta.com'],
+      ['identify', 'email:bob@beta.com'],
+      ['track', 'email:bob@beta.com'],
+    ])
+    expect(await reports(() => ({}))).toEqual(withSession)
+  })
+
   it('refuses illegal identifiers at ingest and never joins visitors through a non-email', async () => {
     const { post, secretKey, send, rows, persons } = await setup()
     const res = await post(

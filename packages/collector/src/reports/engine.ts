@@ -18,6 +18,7 @@ import {
   offlineAcquisition,
   type SessionSpan,
   sessionOwner,
+  sessionReaches,
   sessionsFromVisits,
   sessionTouch,
   type TouchOptions,
@@ -547,11 +548,14 @@ function sessionsOf(device: Device, options: TouchOptions): DeviceSession[] {
   const unsessioned = device.unsessioned.sort((a, b) => a.time - b.time)
   const sessions = [...device.sdkSessions.values(), ...sessionsFromVisits(unsessioned, options)]
   sessions.sort((a, b) => a.start - b.start)
-  return sessions.map((session) => {
+  // How long after its last visit an identify or a conversion still belongs to each session.
+  const reaches = sessionReaches(sessions, options)
+  return sessions.map((session, i) => {
     const touch = sessionTouch(session, options)
+    const { id, start, end } = session
     return {
-      span: { anonymousId: deviceKey, id: session.id, start: session.start, end: session.end },
-      touch: touchOf(touch.time, session.end, touch.acquisition, false, device.anonymousId),
+      span: { anonymousId: deviceKey, id, start, end, reach: reaches[i] },
+      touch: touchOf(touch.time, end, touch.acquisition, false, device.anonymousId),
     }
   })
 }

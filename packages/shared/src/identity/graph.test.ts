@@ -1,12 +1,17 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { sessionReaches } from '../sessions/sessions'
 import {
   type AliasLink,
   eventOwner,
   type IdentityLink,
   resolveIdentities,
+  type SessionSpan,
   sessionOwner,
 } from './graph'
+
+const MIN = 60_000
+const DAY = 86_400_000
 
 let seq = 0
 const link = (
@@ -14,6 +19,13 @@ const link = (
   ids: Omit<IdentityLink, 'messageId' | 'timestamp'>,
   messageId = `m${++seq}`,
 ): IdentityLink => ({ messageId, timestamp, ...ids })
+
+/** A device's sessions by the shared rules (no SDK id), given as [start, end], with their reach. */
+function spans(anonymousId: string, ...times: [number, number][]): SessionSpan[] {
+  const sessions = times.map(([start, end]) => ({ start, end }))
+  const reaches = sessionReaches(sessions)
+  return sessions.map((session, i) => ({ anonymousId, id: null, ...session, reach: reaches[i] }))
+}
 
 describe('resolveIdentities', () => {
   it('is retroactive: sessions before the identify belong to the person', () => {
@@ -131,6 +143,54 @@ describe('resolveIdentities', () => {
     ).toBe('email:bob@acme.com')
     expect(eventOwner(graph, { anonymousId: 'kiosk', time: 2_950 })).toBe('email:ada@acme.com')
     expect(eventOwner(graph, { anonymousId: 'kiosk', time: 3_500 })).toBe('email:bob@acme.com')
+  })
+
+  it('puts an identify and a conversion shortly after a landing in its session, without session ids', () => {
+    const graph = resolveIdentities({
+      links: [
+        link(MIN, { anonymousId: 'kiosk', email: 'ada@acme.com' }),
+        link(DAY + MIN, { anonymousId: 'kiosk', email: 'bob@acme.com' }),
+        // 31 minutes after the third session's only visit: past its reach.
+        link(2 * DAY + 31 * MIN, { anonymousId: 'kiosk', email: 'cy@acme.com' }),
+      ],
+    })
+    const sessions = spans('kiosk', [0, 0], [DAY, DAY], [2 * DAY, 2 * DAY])
+    expect(sessions.map((span) => sessionOwner(graph, span))).toEqual([
+      'email:ada@acme.com',
+      'email:bob@acme.com',
+      'email:bob@acme.com',
+    ])
+    // Bob's conversion, a minute after his identify and with no page: his session.
+    expect(eventOwner(graph, { anonymousId: 'kiosk', time: DAY + 2 * MIN }, sessions)).toBe(
+      'email:bob@acme.com',
+    )
+    // Just before Bob's landing: in no session, so the last identified before it (Ada).
+    expect(eventOwner(graph, { anonymousId: 'kiosk', time: DAY - 1 }, sessions)).toBe(
+      'email:ada@acme.com',
+    )
+    // A span without its reach ends at its last visit: Bob's identify is not in it.
+    expect(sessionOwner(graph, { anonymousId: 'kiosk', start: DAY, end: DAY })).toBe(
+      'email:ada@acme.com',
+    )
+  })
+
+  it('ends a session’s reach where the device’s next session starts; SDK sessions match by id', () => {
+    const graph = resolveIdentities({
+      links: [
+        link(MIN, { anonymousId: 'kiosk', email: 'ada@acme.com' }),
+        // 6 minutes in: after the next session (another campaign) started at 5 minutes.
+        link(6 * MIN, { anonymousId: 'kiosk', email: 'bob@acme.com' }),
+        link(DAY + MIN, { anonymousId: 'kiosk', email: 'cy@acme.com', sessionId: 's2' }),
+      ],
+    })
+    const [first, second] = spans('kiosk', [0, 0], [5 * MIN, 5 * MIN])
+    expect(first?.reach).toBe(5 * MIN - 1)
+    expect(sessionOwner(graph, first as SessionSpan)).toBe('email:ada@acme.com')
+    expect(sessionOwner(graph, second as SessionSpan)).toBe('email:bob@acme.com')
+    // Cy was identified in SDK session s2: not in s1, however far s1 reaches.
+    const s1 = { anonymousId: 'kiosk', id: 's1', start: DAY, end: DAY, reach: DAY + 30 * MIN }
+    expect(sessionOwner(graph, s1)).toBe('email:bob@acme.com')
+    expect(sessionOwner(graph, { ...s1, id: 's2' })).toBe('email:cy@acme.com')
   })
 
   it('assigns a session identified twice to the last identity identified in it', () => {

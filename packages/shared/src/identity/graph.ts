@@ -8,6 +8,7 @@
  * belongs to it whole, earlier sessions included. An anonymous ID identified as several
  * identities (a shared device) never merges them: each of its sessions is assigned to one.
  */
+import { inSessionReach, type SessionTimes } from '../sessions/sessions'
 import { normaliseEmail } from './email'
 import { isUsableId } from './ids'
 
@@ -389,18 +390,23 @@ function evidenceOf(identification: Identification): Evidence {
 const identifiedEarlier = (a: Identification, b: Identification) =>
   earlier(evidenceOf(a), evidenceOf(b))
 
-/** A session of one anonymous ID: its SDK id when it has one, its first and last visit. */
-export interface SessionSpan {
+/**
+ * A session of one anonymous ID: its SDK id when it has one, its first and last visit, and
+ * how far it reaches (`sessionReaches`: an identify or a conversion shortly after its last
+ * visit still belongs to it).
+ */
+export interface SessionSpan extends SessionTimes {
   anonymousId: string
   id?: string | null | undefined
-  start: number
-  end: number
 }
 
-function identifiedIn(identification: Identification, span: Omit<SessionSpan, 'anonymousId'>) {
-  return identification.sessionId && span.id
-    ? identification.sessionId === span.id
-    : identification.time >= span.start && identification.time <= span.end
+/** Whether an event happened in the session: by SDK id when both have one, else by time. */
+function happenedIn(
+  span: Omit<SessionSpan, 'anonymousId'>,
+  sessionId: string | null | undefined,
+  time: number,
+): boolean {
+  return sessionId && span.id ? sessionId === span.id : inSessionReach(span, time)
 }
 
 /**
@@ -414,8 +420,9 @@ function assign(
   let inSession: string | undefined
   let before: string | undefined
   for (const identification of identifications) {
-    if (identifiedIn(identification, span)) inSession = identification.person
-    else if (identification.time < span.start) before = identification.person
+    if (happenedIn(span, identification.sessionId, identification.time)) {
+      inSession = identification.person
+    } else if (identification.time < span.start) before = identification.person
   }
   return inSession ?? before ?? (identifications[0] as Identification).person
 }
@@ -441,8 +448,9 @@ export interface EventRef {
 /**
  * The person an event belongs to: the person of its userId, else of its email, else of its
  * anonymous ID. On a shared device the event goes with its session (found in `sessions` by
- * id, else by time), else with the identifications around its time. A userId or email seen
- * nowhere else is a person of its own; undefined when the event names no usable identifier.
+ * id, else by time within the session's reach), else with the identifications around its
+ * time. A userId or email seen nowhere else is a person of its own; undefined when the event
+ * names no usable identifier.
  */
 export function eventOwner(
   graph: IdentityGraph,
@@ -462,11 +470,7 @@ export function eventOwner(
     const identifications = graph.sharedDevices.get(anon)
     if (!identifications) return graph.personByIdentifier.get(anonKey(anon)) ?? anonKey(anon)
     const session = sessions.find(
-      (span) =>
-        span.anonymousId === anon &&
-        (event.sessionId && span.id
-          ? span.id === event.sessionId
-          : span.start <= event.time && event.time <= span.end),
+      (span) => span.anonymousId === anon && happenedIn(span, event.sessionId, event.time),
     )
     return assign(
       identifications,

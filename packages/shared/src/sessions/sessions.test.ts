@@ -1,8 +1,16 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { arrivalKey } from '../acquisition/acquisition'
-import { type Hit, nextSession, type Session, sessionStarts, startsNewSession } from './sessions'
-import { touchesFromVisits, type Visit } from './touches'
+import {
+  type Hit,
+  inSessionReach,
+  nextSession,
+  type Session,
+  sessionReaches,
+  sessionStarts,
+  startsNewSession,
+} from './sessions'
+import { sessionsFromVisits, touchesFromVisits, type Visit, type VisitSession } from './touches'
 
 const MIN = 60_000
 const hit = (minutes: number, arrival?: string): Hit => ({ time: minutes * MIN, arrival })
@@ -236,6 +244,101 @@ describe('sessionStarts', () => {
           }
         })
       }),
+    )
+  })
+})
+
+describe('sessionReaches', () => {
+  const HOUR = 60 * MIN
+
+  it('reaches the timeout after the last visit, and no further', () => {
+    const [reach] = sessionReaches([{ start: 0, end: 10 * MIN }])
+    expect(reach).toBe(40 * MIN)
+    const session = { start: 0, end: 10 * MIN, reach }
+    expect(inSessionReach(session, 11 * MIN)).toBe(true)
+    expect(inSessionReach(session, 40 * MIN)).toBe(true)
+    expect(inSessionReach(session, 40 * MIN + 1)).toBe(false)
+    expect(inSessionReach(session, -1)).toBe(false)
+  })
+
+  it('ends just before the next session starts, which reaches on', () => {
+    expect(
+      sessionReaches([
+        { start: 0, end: 10 * MIN },
+        { start: 20 * MIN, end: 25 * MIN },
+      ]),
+    ).toEqual([20 * MIN - 1, 55 * MIN])
+  })
+
+  it('ends just before the 24-hour cap from the start', () => {
+    expect(sessionReaches([{ start: 0, end: 23 * HOUR + 50 * MIN }])).toEqual([24 * HOUR - 1])
+    expect(sessionReaches([{ start: 0, end: 50 * MIN }], { maxHours: 1 })).toEqual([HOUR - 1])
+  })
+
+  it('honours a configured timeout', () => {
+    expect(sessionReaches([{ start: 0, end: 10 * MIN }], { timeoutMinutes: 5 })).toEqual([15 * MIN])
+  })
+
+  it('never ends before the session’s own last visit (overlapping SDK sessions)', () => {
+    expect(
+      sessionReaches([
+        { start: 0, end: 30 * MIN },
+        { start: 10 * MIN, end: 12 * MIN },
+      ]),
+    ).toEqual([30 * MIN, 42 * MIN])
+  })
+
+  it('without a reach, keeps an event to the session’s first and last visit', () => {
+    expect(inSessionReach({ start: 0, end: 10 * MIN }, 10 * MIN)).toBe(true)
+    expect(inSessionReach({ start: 0, end: 10 * MIN }, 10 * MIN + 1)).toBe(false)
+  })
+
+  it('puts an event in the session a page view at its time would continue, none if it would start one', () => {
+    const visits = fc.uniqueArray(
+      fc.record({
+        // Dense enough for sessions to meet the cap and to follow each other closely.
+        time: fc.integer({ min: 0, max: 12 * 60 }).map((m) => m * MIN),
+        url: fc.constantFrom(
+          'https://acme.test/',
+          'https://acme.test/pricing',
+          'https://acme.test/?utm_source=linkedin',
+          'https://acme.test/?utm_source=google&utm_medium=cpc',
+        ),
+        referrer: fc.constantFrom(undefined, 'https://acme.test/', 'https://news.example/'),
+      }),
+      { selector: (visit) => visit.time, minLength: 1, maxLength: 40 },
+    )
+    const options = fc.record({
+      timeoutMinutes: fc.integer({ min: 1, max: 120 }),
+      maxHours: fc.integer({ min: 1, max: 6 }),
+    })
+    // Any time, or one at a boundary: a visit's time, the timeout or the cap after it, ±1 ms.
+    const probe = fc.record({
+      any: fc.option(fc.integer({ min: 0, max: 16 * HOUR }), { nil: undefined }),
+      visit: fc.nat(),
+      bound: fc.constantFrom('visit', 'timeout', 'cap'),
+      nudge: fc.integer({ min: -1, max: 1 }),
+    })
+    fc.assert(
+      fc.property(visits, options, probe, (list, opts, { any, visit, bound, nudge }) => {
+        const anchor = (list[visit % list.length] as Visit).time
+        const offset = { visit: 0, timeout: opts.timeoutMinutes * MIN, cap: opts.maxHours * HOUR }
+        const time = any ?? anchor + offset[bound] + nudge
+        const byTime = (all: readonly Visit[]) => [...all].sort((a, b) => a.time - b.time)
+        const sessions = sessionsFromVisits(byTime(list), opts)
+        const reaches = sessionReaches(sessions, opts)
+        const found = sessions.filter((session, i) =>
+          inSessionReach({ ...session, reach: reaches[i] }, time),
+        )
+        // An in-site page view at that time (after a visit at the same time): the session it
+        // continues, or none when it starts one.
+        const page = { time, url: 'https://acme.test/pricing', referrer: 'https://acme.test/' }
+        const own = sessionsFromVisits(byTime([...list, page]), opts)
+          .filter((session) => session.start <= time)
+          .at(-1) as VisitSession
+        expect(found.map((session) => session.first)).toEqual(own.first === page ? [] : [own.first])
+      }),
+      { numRuns: 500 },
     )
   })
 })

@@ -9,6 +9,14 @@ export interface SessionOptions {
 
 export const DEFAULT_SESSION_OPTIONS: SessionOptions = { timeoutMinutes: 30, maxHours: 24 }
 
+/** The given session options, the defaults for the others. */
+export function sessionOptionsOf(options: Partial<SessionOptions> = {}): SessionOptions {
+  return {
+    timeoutMinutes: options.timeoutMinutes ?? DEFAULT_SESSION_OPTIONS.timeoutMinutes,
+    maxHours: options.maxHours ?? DEFAULT_SESSION_OPTIONS.maxHours,
+  }
+}
+
 export interface SessionState {
   start: number
   lastActivity: number
@@ -81,4 +89,44 @@ export function sessionStarts(hits: readonly Hit[], options = DEFAULT_SESSION_OP
     session = next
   })
   return starts
+}
+
+/** A session's times: its first and last hit, in epoch milliseconds. */
+export interface SessionTimes {
+  start: number
+  end: number
+  /**
+   * The last time an event with no session id (an identify, a conversion) belongs to the
+   * session, from `sessionReaches`; its last hit when not known.
+   */
+  reach?: number | undefined
+}
+
+/**
+ * How far each of one device's sessions (sorted by start) reaches: an event with no session
+ * id of its own (an identify, a conversion) belongs to the latest session started at or
+ * before it, while a page view then would not start a new one — within the timeout after
+ * the session's last hit and the cap from its start, before the next session starts.
+ * Returns each session's last such time (never before its own last hit).
+ */
+export function sessionReaches(
+  sessions: readonly SessionTimes[],
+  options: Partial<SessionOptions> = {},
+): number[] {
+  const { timeoutMinutes, maxHours } = sessionOptionsOf(options)
+  return sessions.map((session, i) => {
+    const next = sessions[i + 1]?.start ?? Number.POSITIVE_INFINITY
+    const reach = Math.min(
+      session.end + timeoutMinutes * 60_000,
+      // A hit at the cap starts a new session (`startsNewSession`): the last ms before it.
+      session.start + maxHours * 3_600_000 - 1,
+      next - 1,
+    )
+    return Math.max(session.end, reach)
+  })
+}
+
+/** Whether an event at `time` with no session id of its own belongs to the session. */
+export function inSessionReach(session: SessionTimes, time: number): boolean {
+  return session.start <= time && time <= (session.reach ?? session.end)
 }

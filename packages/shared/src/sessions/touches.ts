@@ -6,7 +6,7 @@ import {
   NOT_SET,
 } from '../acquisition/acquisition'
 import type { Campaign } from '../campaign/params'
-import { DEFAULT_SESSION_OPTIONS, type SessionOptions, sessionStarts } from './sessions'
+import { type SessionOptions, sessionOptionsOf, sessionStarts } from './sessions'
 
 /** A browser event with page context: the raw material of sessions. */
 export interface Visit {
@@ -68,10 +68,7 @@ export function sessionsFromVisits(
   visits: readonly Visit[],
   options: TouchOptions = {},
 ): VisitSession[] {
-  const sessionOptions: SessionOptions = {
-    timeoutMinutes: options.timeoutMinutes ?? DEFAULT_SESSION_OPTIONS.timeoutMinutes,
-    maxHours: options.maxHours ?? DEFAULT_SESSION_OPTIONS.maxHours,
-  }
+  const sessionOptions = sessionOptionsOf(options)
   const byId = new Map<string, VisitSession>()
   const unsessioned: Visit[] = []
   for (const visit of visits) {

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { createApp } from '../app'
+import { createApp, errorBody } from '../app'
 import { readDashboard } from '../node/serve'
 import { SqliteStore } from '../store/sqlite/sqlite-store'
 
@@ -40,21 +40,19 @@ describe('the dashboard routes', () => {
     const app = appWith(FILES)
     const res = await app.request('/dashboard/secrets.json')
     expect(res.status).toBe(404)
-    expect(await res.json()).toEqual({
-      success: false,
-      error: 'The dashboard has no file "secrets.json".',
-    })
+    expect(await res.json()).toEqual(errorBody(404, 'The dashboard has no file "secrets.json".'))
     expect((await app.request('/dashboard/..%2Fpackage.json')).status).toBe(404)
   })
 
   it('says how to build it when it has not been built', async () => {
     const res = await appWith(undefined).request('/')
     expect(res.status).toBe(503)
-    expect(await res.json()).toEqual({
-      success: false,
-      error:
+    expect(await res.json()).toEqual(
+      errorBody(
+        503,
         'The dashboard has not been built: run "pnpm build" (or "pnpm start") and restart the collector.',
-    })
+      ),
+    )
   })
 
   it('is read from the build folder: pages, scripts and styles, nothing before index.html exists', () => {

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { createApp } from '../app'
+import { createApp, errorBody } from '../app'
 import { createProject } from '../projects/projects'
 import { SqliteStore } from '../store/sqlite/sqlite-store'
 import type { ProjectSettings } from '../store/store'
@@ -182,7 +182,7 @@ describe('identity stitching in reports', () => {
     expect(await rows('conversion=demo_request')).toEqual([['google', 1, 0]])
     expect(await persons('email=n/a')).toEqual({
       status: 400,
-      body: { success: false, error: '"email": "n/a" is not an email address' },
+      body: errorBody(400, '"email": "n/a" is not an email address'),
     })
   })
 
@@ -320,7 +320,7 @@ describe('level=account', () => {
     })
     expect(await persons('email=nobody@acme.com')).toEqual({
       status: 404,
-      body: { success: false, error: 'No person is known by email:nobody@acme.com.' },
+      body: errorBody(404, 'No person is known by email:nobody@acme.com.'),
     })
   })
 })
@@ -402,6 +402,10 @@ describe('DELETE /v1/persons (GDPR erase)', () => {
       identify('9', T0 + MIN, { anonymousId: 'amy-laptop' }, 'amy@acme.com'),
     ]
     expect((await call('POST', '/v1/batch', { batch })).body.accepted).toBe(batch.length)
+    // A rejected event of Zed's is kept as a sample of what was not stored: it goes too.
+    const rejected = { ...visit('10', 'zed-laptop', T0, 'https://acme.test/'), userId: { id: 1 } }
+    expect((await call('POST', '/v1/batch', { batch: [rejected] })).body.rejected).toHaveLength(1)
+    expect(JSON.stringify(await store.ingestionWarnings(project.id))).toContain('zed-laptop')
 
     expect(
       (await call('DELETE', '/v1/persons?email=zed@zed-corp.com', undefined, project.writeKey))
@@ -419,7 +423,7 @@ describe('DELETE /v1/persons (GDPR erase)', () => {
     ).toBe(401)
     expect(await call('DELETE', '/v1/persons')).toEqual({
       status: 400,
-      body: { success: false, error: 'Name the person with exactly one of "email" or "userId"' },
+      body: errorBody(400, 'Name the person with exactly one of "email" or "userId"'),
     })
 
     expect(await call('DELETE', '/v1/persons?email=ZED@zed-corp.com')).toEqual({
@@ -444,6 +448,8 @@ describe('DELETE /v1/persons (GDPR erase)', () => {
       'erasures',
       'events',
       'identity_links',
+      'ingestion_drop_samples',
+      'ingestion_drops',
       'projects',
     ])
     for (const { name } of tables) {

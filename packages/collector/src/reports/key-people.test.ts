@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { errorBody } from '../app'
 import { ECHOED_QUERY } from '../testing/journeys'
 import { sampleJourneys } from '../testing/sample-journeys'
 
@@ -164,9 +165,8 @@ describe('GET /v1/reports/conversions', () => {
       headers: { authorization: `Bearer ${writeKey}` },
     })
     expect(write.status).toBe(403)
-    expect(await write.json()).toEqual({
-      success: false,
-      error: 'Reports need the secret key ("sk_…"); the write key can only send events.',
-    })
+    expect(await write.json()).toEqual(
+      errorBody(403, 'Reports need the secret key ("sk_…"); the write key can only send events.'),
+    )
   })
 })

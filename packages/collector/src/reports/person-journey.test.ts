@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { errorBody } from '../app'
 import {
   at,
   DAY,
@@ -288,11 +289,10 @@ describe('GET /v1/reports/journey', () => {
 
     expect(await journey('anonymousId=kiosk')).toEqual({
       status: 400,
-      body: {
-        success: false,
-        error:
-          'Anonymous ID "kiosk" is a shared device of email:bob@acme.com, user:crm-ada: name one of them by "email" or "userId".',
-      },
+      body: errorBody(
+        400,
+        'Anonymous ID "kiosk" is a shared device of email:bob@acme.com, user:crm-ada: name one of them by "email" or "userId".',
+      ),
     })
   })
 
@@ -392,7 +392,7 @@ describe('GET /v1/reports/journey', () => {
     ).toEqual(['Email', 'group'])
     expect(await journey('account=globex.com')).toEqual({
       status: 404,
-      body: { success: false, error: 'No account is known by globex.com.' },
+      body: errorBody(404, 'No account is known by globex.com.'),
     })
   })
 
@@ -442,11 +442,11 @@ describe('GET /v1/reports/journey', () => {
       'Name the journey with exactly one of "email", "userId", "anonymousId" or "account"'
     expect(await journey('conversion=closed_won')).toEqual({
       status: 400,
-      body: { success: false, error },
+      body: errorBody(400, error),
     })
     expect(await journey('email=ada@acme.com&userId=crm-7')).toEqual({
       status: 400,
-      body: { success: false, error },
+      body: errorBody(400, error),
     })
     expect((await journey('anonymousId=null')).body.error).toBe(
       '"anonymousId": "null" is not a usable anonymous ID',
@@ -456,7 +456,7 @@ describe('GET /v1/reports/journey', () => {
     )
     expect(await journey('email=nobody@acme.com')).toEqual({
       status: 404,
-      body: { success: false, error: 'No person is known by email:nobody@acme.com.' },
+      body: errorBody(404, 'No person is known by email:nobody@acme.com.'),
     })
     expect((await journey('anonymousId=never-seen')).status).toBe(404)
     expect((await journey('email=ada@acme.com', writeKey)).status).toBe(403)

@@ -1,5 +1,6 @@
 import { GROUP_BYS, MODELS } from '@touchline/shared'
 import { describe, expect, it } from 'vitest'
+import { errorBody } from '../app'
 import { ECHOED_QUERY, RANGE } from '../testing/journeys'
 import { createTestApp } from '../testing/test-app'
 
@@ -162,16 +163,16 @@ describe('GET /v1/reports/attribution', () => {
     const invalid = 'model=ga4&groupBy=country&level=household&from=yesterday'
     expect(await report(invalid)).toEqual({
       status: 400,
-      body: {
-        success: false,
-        error: [
+      body: errorBody(
+        400,
+        [
           '"conversion" is required: the track event name to attribute',
           `"model" must be one of: ${MODELS.join(', ')}`,
           '"from" must be an ISO date or date-time (UTC)',
           `"groupBy" must be one of: ${GROUP_BYS.join(', ')}`,
           '"level" must be one of: person, account',
         ].join('; '),
-      },
+      ),
     })
     expect((await report('conversion=x&halfLifeDays=0')).body.error).toBe(
       '"halfLifeDays" must be a number of days from 0.1 to 365',

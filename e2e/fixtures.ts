@@ -12,7 +12,26 @@ import { SITE_HOST_ALIAS } from './hosts'
 const E2E_DIR = fileURLToPath(new URL('.', import.meta.url))
 const ROOT = resolve(E2E_DIR, '..')
 const SITE_DIR = join(E2E_DIR, 'site')
-const SDK_SCRIPT = join(ROOT, 'packages/sdk/dist/touchline.js')
+const NODE_MODULES = join(E2E_DIR, 'node_modules')
+/**
+ * The scripts the site serves itself: the SDK, so pages load while the collector is down,
+ * and other tracking libraries' browser bundles from their npm packages, so the browser
+ * fetches nothing from the internet.
+ */
+const SCRIPTS: Record<string, string> = {
+  '/sdk.js': join(ROOT, 'packages/sdk/dist/touchline.js'),
+  // The UMD build the Segment snippet loads from cdn.segment.com.
+  '/lib/segment.js': join(NODE_MODULES, '@segment/analytics-next/dist/umd/index.js'),
+  // The build with its plugins inside: the others load them from cdn.rudderlabs.com.
+  '/lib/rudderstack.js': join(
+    NODE_MODULES,
+    '@rudderstack/analytics-js/dist/npm/modern/bundled/umd/index.js',
+  ),
+}
+/** Other files of the site, by path: RudderStack's source config (its `configUrl`). */
+const SITE_FILES: Record<string, [file: string, contentType: string]> = {
+  '/sourceConfig/': ['source-config.json', 'application/json; charset=utf-8'],
+}
 
 export const WRITE_KEY = 'wk_e2e_9fK2mQ7vX4pL8sD1nB6tR3yZ'
 export const SECRET_KEY = 'sk_e2e_Hq5Wc8Jr2Nv6Tx9Lm3Pb7Gd4Kf1Ys0Ae'
@@ -137,9 +156,9 @@ async function startCollector(
 }
 
 /**
- * The fixture marketing site: `e2e/site/*.html` with `{{COLLECTOR}}` and `{{WRITE_KEY}}`
- * filled in (GET and POST, so forms can post to a page), and `/t/*` proxied to the
- * collector, as a first-party proxy for `data-api="/t"`.
+ * The fixture marketing site: `e2e/site/*.html` (and SITE_FILES) with `{{COLLECTOR}}` and
+ * `{{WRITE_KEY}}` filled in (GET and POST, so forms can post to a page), SCRIPTS, and
+ * `/t/*` proxied to the collector, as a first-party proxy for `data-api="/t"`.
  */
 async function startSite(collector: Collector): Promise<Site & { stop(): Promise<void> }> {
   const target = new URL(collector.url)
@@ -171,12 +190,12 @@ async function startSite(collector: Collector): Promise<Site & { stop(): Promise
       req.pipe(upstream)
       return
     }
-    if (path === '/sdk.js') {
-      // The SDK served by the site itself, so pages load while the collector is down.
+    const script = SCRIPTS[path]
+    if (script) {
       req.resume()
       res
         .writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' })
-        .end(readFileSync(SDK_SCRIPT))
+        .end(readFileSync(script))
       return
     }
     if (path === '/favicon.ico') {
@@ -184,16 +203,18 @@ async function startSite(collector: Collector): Promise<Site & { stop(): Promise
       return
     }
     const name = path === '/' ? 'index.html' : path.slice(1)
-    if (!/^[\w-]+\.html$/.test(name)) {
+    const [file, contentType] =
+      SITE_FILES[path] ?? (/^[\w-]+\.html$/.test(name) ? [name, 'text/html; charset=utf-8'] : [])
+    if (!file) {
       res.writeHead(404).end('not found')
       return
     }
     req.resume()
     try {
-      const html = readFileSync(join(SITE_DIR, name), 'utf8')
+      const text = readFileSync(join(SITE_DIR, file), 'utf8')
         .replaceAll('{{COLLECTOR}}', collector.url)
         .replaceAll('{{WRITE_KEY}}', collector.writeKey)
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html)
+      res.writeHead(200, { 'content-type': contentType }).end(text)
     } catch {
       res.writeHead(404).end('not found')
     }

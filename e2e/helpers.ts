@@ -1,6 +1,12 @@
 import type { Page } from '@playwright/test'
 import type { Touchline } from '@touchline/sdk'
-import { type Batches, expect, type Site, type WireEventLike } from './fixtures'
+import {
+  type AttributionReport,
+  type Batches,
+  expect,
+  type Site,
+  type WireEventLike,
+} from './fixtures'
 
 /** `window` once the SDK has loaded (evaluated in the browser: types only). */
 export type SdkWindow = typeof window & { touchline: Touchline }
@@ -42,4 +48,9 @@ export function noise(page: Page): string[] {
 /** Session id and index of each event, for compact assertions. */
 export function sessionsOf(events: WireEventLike[]): [string | undefined, number | undefined][] {
   return events.map((event) => [event.context.session?.id, event.context.session?.index])
+}
+
+/** A report's rows as `[key, conversions]`, rounded to 6 decimals for exact assertions. */
+export function rowsOf(report: AttributionReport): [string, number][] {
+  return report.rows.map((row) => [row.key, Number(row.conversions.toFixed(6))])
 }

@@ -1,12 +1,6 @@
 import type { BrowserContext } from '@playwright/test'
-import {
-  type AttributionReport,
-  type Collector,
-  expect,
-  isoDay,
-  type Site,
-  test,
-} from '../fixtures'
+import { type Collector, expect, isoDay, type Site, test } from '../fixtures'
+import { rowsOf } from '../helpers'
 
 const LINKEDIN = '/?utm_source=linkedin&utm_medium=paid_social&utm_campaign=launch'
 const GOOGLE_ADS = '/?utm_source=google&utm_medium=cpc&utm_campaign=brand'
@@ -58,9 +52,6 @@ async function journey(
   await page.waitForURL(`${site.url}/thanks.html`)
   await page.close()
 }
-
-const rowsOf = (report: AttributionReport) =>
-  report.rows.map((row) => [row.key, Number(row.conversions.toFixed(6))])
 
 test.describe('three multi-session journeys in Chromium', () => {
   test('the report credits each model exactly', async ({ browser, site, collector }) => {

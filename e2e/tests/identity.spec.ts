@@ -76,7 +76,7 @@ test.describe('one person on two devices', () => {
         properties: { revenue: 30000 },
       }),
     })
-    expect(await won.json()).toEqual({ success: true, accepted: 1, rejected: [] })
+    expect(await won.json()).toEqual({ success: true, accepted: 1, rejected: [], ignored: [] })
 
     const query = { conversion: 'closed_won', groupBy: 'source', from: isoDay(-1), to: isoDay(1) }
     const linear = await collector.report({ ...query, model: 'linear' })

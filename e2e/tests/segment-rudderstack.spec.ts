@@ -6,6 +6,8 @@ import { rowsOf } from '../helpers'
 type LibraryWindow = typeof window & {
   /** The library's load options the test adds (its transport), read by the page. */
   interop: Record<string, unknown>
+  /** `collector`: the page takes the library's settings from the collector. */
+  interopSettingsFrom: 'collector' | undefined
   /** The library's instance: Segment's and RudderStack's calls have the same arguments. */
   analytics: {
     identify(userId: string, traits: Record<string, unknown>): void
@@ -22,6 +24,8 @@ interface Variant {
   paths: string[]
   /** The library repeats the identified traits on later events (`context.traits`). */
   traitsOnLaterEvents: boolean
+  /** Where the library's settings come from: the fixture site or code (default), or the collector. */
+  settingsFrom?: 'collector'
 }
 
 const perEvent = (page: string, identify: string, track: string) => [
@@ -42,6 +46,14 @@ const VARIANTS: Variant[] = [
     traitsOnLaterEvents: false,
   },
   {
+    title: '@segment/analytics-next, its settings from the collector (cdnURL)',
+    page: '/segment.html',
+    options: {},
+    paths: perEvent('/v1/p', '/v1/i', '/v1/t'),
+    traitsOnLaterEvents: false,
+    settingsFrom: 'collector',
+  },
+  {
     title: '@segment/analytics-next, batching',
     page: '/segment.html',
     options: { deliveryStrategy: { strategy: 'batching', config: { size: 10, timeout: 200 } } },
@@ -54,6 +66,14 @@ const VARIANTS: Variant[] = [
     options: {},
     paths: perEvent('/v1/page', '/v1/identify', '/v1/track'),
     traitsOnLaterEvents: true,
+  },
+  {
+    title: '@rudderstack/analytics-js, its source config from the collector (configUrl)',
+    page: '/rudderstack.html',
+    options: {},
+    paths: perEvent('/v1/page', '/v1/identify', '/v1/track'),
+    traitsOnLaterEvents: true,
+    settingsFrom: 'collector',
   },
   {
     title: '@rudderstack/analytics-js, XHR batches',
@@ -75,6 +95,8 @@ const VARIANTS: Variant[] = [
 interface Wire {
   /** The path of each POST to the collector, in order. */
   paths: string[]
+  /** The path of each GET to the collector (the library's settings), in order. */
+  fetched: string[]
   /** The message ID of every event posted to the collector. */
   messageIds: Set<string>
   /** Requests to the collector not answered yet. */
@@ -99,6 +121,7 @@ function eventsOf(body: unknown): { messageId?: unknown }[] {
  */
 async function watchWire(context: BrowserContext, site: Site, collector: Collector): Promise<Wire> {
   const paths: string[] = []
+  const fetched: string[] = []
   const messageIds = new Set<string>()
   const inFlight = new Set<Request>()
   const problems: string[] = []
@@ -140,6 +163,7 @@ async function watchWire(context: BrowserContext, site: Site, collector: Collect
       return
     }
     inFlight.add(request)
+    if (request.method() === 'GET') fetched.push(url.pathname)
     if (request.method() !== 'POST') return
     paths.push(url.pathname)
     if (request.resourceType() !== 'ping') record(request.postData())
@@ -158,6 +182,7 @@ async function watchWire(context: BrowserContext, site: Site, collector: Collect
   context.on('weberror', (error) => problems.push(`page error: ${error.error().message}`))
   return {
     paths,
+    fetched,
     messageIds,
     inFlight,
     problems: async () => {
@@ -231,13 +256,26 @@ test.describe('Segment and RudderStack browser libraries send to the collector u
       site,
       collector,
     }) => {
-      await context.addInitScript((options) => {
-        ;(window as LibraryWindow).interop = options
-      }, variant.options)
+      await context.addInitScript(
+        ({ options, settingsFrom }) => {
+          const library = window as LibraryWindow
+          library.interop = options
+          library.interopSettingsFrom = settingsFrom
+        },
+        { options: variant.options, settingsFrom: variant.settingsFrom },
+      )
       const wire = await watchWire(context, site, collector)
       await journey(page, `${site.url}${variant.page}`, collector, wire)
 
       expect(wire.paths).toEqual(variant.paths)
+      // The settings came from the collector, once per page load, or never.
+      const settingsPath =
+        variant.page === '/segment.html'
+          ? `/v1/projects/${collector.writeKey}/settings`
+          : '/sourceConfig/'
+      expect(wire.fetched).toEqual(
+        variant.settingsFrom ? [settingsPath, settingsPath, settingsPath] : [],
+      )
       // Every event the library sent is stored, once.
       const rows = collector.query<{ message_id: string }>(
         'SELECT message_id FROM events ORDER BY message_id',

@@ -3,6 +3,7 @@ import { cors } from 'hono/cors'
 import { HTTPException } from 'hono/http-exception'
 import { type DashboardFiles, dashboardRoutes } from './dashboard/routes'
 import { personRoutes } from './identity/routes'
+import { clientSettingsRoutes } from './ingest/client-settings'
 import { DropLog } from './ingest/drops'
 import { RateLimiter, type RateLimitOptions, TooManyRequests } from './ingest/rate-limit'
 import { ingestRoutes } from './ingest/routes'
@@ -27,6 +28,8 @@ export interface AppDeps {
   reports?: ReportRunner
   /** Counts and tells what was not stored (default: one over `store`, telling stderr). */
   drops?: DropLog
+  /** The collector's URL as browsers reach it (TOUCHLINE_PUBLIC_URL), for client settings. */
+  publicUrl?: string | undefined
 }
 
 /** Error codes by status, as Segment's server libraries read them (`code`, `message`). */
@@ -76,6 +79,8 @@ export function createApp(deps: AppDeps): Hono {
   })
   app.use('/v1/*', browserCors)
   app.use('/beacon/*', browserCors)
+  app.use('/sourceConfig/*', browserCors)
+  app.use('/sourceConfig', browserCors)
 
   app.get('/health', (c) => c.json({ status: 'ok' }))
 
@@ -106,6 +111,7 @@ export function createApp(deps: AppDeps): Hono {
   // RudderStack's beacon transport: /beacon/v1/batch?writeKey=…
   app.route('/beacon/v1', ingest)
   app.route('/v1/ingestion', warningsRoutes(deps.store, drops))
+  app.route('/', clientSettingsRoutes(deps.store, deps.publicUrl))
   app.route(
     '/v1/reports',
     reportRoutes(deps.store, deps.reports ?? new InProcessRunner(deps.store), now),

@@ -33,6 +33,12 @@ function str(value: unknown): string | null {
   return typeof value === 'string' && value.trim() !== '' ? value.trim() : null
 }
 
+/** A referrer; RudderStack's `$direct` (no referrer) is none. */
+function referrerOf(value: unknown): string | null {
+  const referrer = str(value)
+  return referrer === '$direct' ? null : referrer
+}
+
 function num(value: unknown): number | null {
   const n = typeof value === 'string' ? Number(value) : value
   return typeof n === 'number' && Number.isFinite(n) ? n : null
@@ -74,7 +80,7 @@ export function toEventRow(event: ValidEvent, options: NormaliseOptions): EventR
     sessionIndex: session?.index ?? null,
     sessionStart: session?.start ?? null,
     pageUrl: str(page.url) ?? str(pageProps.url),
-    referrer: str(page.referrer) ?? str(pageProps.referrer),
+    referrer: referrerOf(page.referrer) ?? referrerOf(pageProps.referrer),
     utmSource: str(campaign.source),
     utmMedium: str(campaign.medium),
     utmCampaign: str(campaign.name),

@@ -136,10 +136,11 @@ describe('what real clients send', () => {
       context: null,
       batch: [
         page('python', { userId: null, category: null, name: null, integrations: {} }),
+        // RudderStack says "$direct" for no referrer.
         page('rudder', {
           userId: '',
           channel: 'web',
-          context: { page: { url: 'https://acme.test/', referrer: '', search: '' } },
+          context: { page: { url: 'https://acme.test/', referrer: '$direct', search: '' } },
         }),
         {
           type: 'identify',
@@ -158,6 +159,60 @@ describe('what real clients send', () => {
       ['rudder', 'anon-1', null, null],
       ['py-id', null, 'u-9', null],
     ])
+  })
+})
+
+describe('client settings', () => {
+  it('serves analytics.js its settings: the Segment.io destination sends here, no metrics', async () => {
+    const { app, writeKey } = await createTestApp()
+    const res = await app.request(`http://collector.test:8787/v1/projects/${writeKey}/settings`, {
+      headers: { origin: 'https://www.acme.test' },
+    })
+    expect(res.headers.get('access-control-allow-origin')).toBe('https://www.acme.test')
+    expect(await res.json()).toEqual({
+      integrations: {
+        'Segment.io': { apiKey: writeKey, apiHost: 'collector.test:8787/v1', protocol: 'http' },
+      },
+      plan: {},
+      remotePlugins: [],
+      metrics: { sampleRate: 0 },
+    })
+    const unknown = await app.request('/v1/projects/wk_doesnotexist000000000/settings')
+    expect(unknown.status).toBe(404)
+  })
+
+  it('serves RudderStack its source config, by write key in the query or Basic auth', async () => {
+    const { app, project, writeKey } = await createTestApp()
+    const source = {
+      isHosted: false,
+      source: {
+        id: project.id,
+        name: 'test',
+        workspaceId: project.id,
+        writeKey,
+        enabled: true,
+        config: { statsCollection: { errors: { enabled: false }, metrics: { enabled: false } } },
+        destinations: [],
+      },
+    }
+    const byQuery = await app.request(`/sourceConfig/?p=npm&v=3.34.1&writeKey=${writeKey}`)
+    expect(await byQuery.json()).toEqual(source)
+    const byAuth = await app.request('/sourceConfig', {
+      headers: { authorization: `Basic ${btoa(`${writeKey}:`)}` },
+    })
+    expect(await byAuth.json()).toEqual(source)
+    const preflight = await app.request('/sourceConfig/', {
+      method: 'OPTIONS',
+      headers: {
+        origin: 'https://www.acme.test',
+        'access-control-request-method': 'GET',
+        'access-control-request-headers': 'authorization',
+      },
+    })
+    expect(preflight.headers.get('access-control-allow-headers')).toBe('authorization')
+    expect((await app.request('/sourceConfig/?writeKey=sk_secret_is_not_public_0000')).status).toBe(
+      404,
+    )
   })
 })
 

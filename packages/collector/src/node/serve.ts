@@ -128,6 +128,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
     dashboard,
     reports,
     drops,
+    publicUrl: options.publicUrl,
     rateLimit: { perSecond: options.rateLimit ?? DEFAULT_RATE_LIMIT },
     clientAddress: (c: Context) =>
       (options.trustProxy && c.req.header('x-forwarded-for')?.split(',')[0]?.trim()) ||

@@ -1,34 +1,16 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { Analytics } from '@segment/analytics-node'
 import Database from 'better-sqlite3'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type SpawnedServer, spawnCollector } from '../testing/spawn-server'
+import { describe, expect, it } from 'vitest'
+import { useTestCollector } from '../testing/test-collector'
 
 const WRITE_KEY = 'wk_segment_interop_0123456789'
 const SECRET_KEY = 'sk_segment_interop_0123456789abcdef'
 
-let dir: string
-let server: SpawnedServer
-
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'touchline-segment-'))
-  server = await spawnCollector({
-    TOUCHLINE_DB: join(dir, 'touchline.db'),
-    TOUCHLINE_WRITE_KEY: WRITE_KEY,
-    TOUCHLINE_SECRET_KEY: SECRET_KEY,
-  })
-})
-
-afterAll(async () => {
-  await server?.stop()
-  rmSync(dir, { recursive: true, force: true })
-})
+const collector = useTestCollector({ writeKey: WRITE_KEY, secretKey: SECRET_KEY })
 
 /** The real Segment Node library, pointed at our collector with one of its keys. */
 async function sendWithSegment(writeKey: string, send: (analytics: Analytics) => void) {
-  const analytics = new Analytics({ writeKey, host: server.url, flushAt: 50, maxRetries: 0 })
+  const analytics = new Analytics({ writeKey, host: collector().url, flushAt: 50, maxRetries: 0 })
   const errors: unknown[] = []
   analytics.on('error', (error) => errors.push(error))
   send(analytics)
@@ -37,7 +19,7 @@ async function sendWithSegment(writeKey: string, send: (analytics: Analytics) =>
 }
 
 function stored(sql: string) {
-  const db = new Database(join(dir, 'touchline.db'), { readonly: true })
+  const db = new Database(collector.dbPath, { readonly: true })
   try {
     return db.prepare(sql).all() as Record<string, unknown>[]
   } finally {
@@ -94,7 +76,7 @@ describe('@segment/analytics-node against the collector', () => {
     expect(rows[1]?.email).toBe('grace@hopper.example')
 
     const res = await fetch(
-      `${server.url}/v1/reports/attribution?conversion=closed_won&model=linear&groupBy=campaign&from=2026-03-01&to=2026-04-01`,
+      `${collector().url}/v1/reports/attribution?conversion=closed_won&model=linear&groupBy=campaign&from=2026-03-01&to=2026-04-01`,
       { headers: { authorization: `Bearer ${SECRET_KEY}` } },
     )
     const report = (await res.json()) as { rows: unknown[]; totals: unknown }
@@ -104,7 +86,7 @@ describe('@segment/analytics-node against the collector', () => {
       { key: 'summit-2026', conversions: 0.5, value: 12000, share: 0.5 },
     ])
 
-    const person = await fetch(`${server.url}/v1/persons?userId=grace-1`, {
+    const person = await fetch(`${collector().url}/v1/persons?userId=grace-1`, {
       headers: { authorization: `Bearer ${SECRET_KEY}` },
     })
     expect(await person.json()).toMatchObject({

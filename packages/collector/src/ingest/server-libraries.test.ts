@@ -1,12 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import RudderAnalytics from '@rudderstack/rudder-sdk-node'
 import { Analytics as SegmentAnalytics } from '@segment/analytics-node'
 import type { AttributionReport, IngestionWarnings } from '@touchline/shared'
 import Database from 'better-sqlite3'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type SpawnedServer, spawnCollector } from '../testing/spawn-server'
+import { describe, expect, it } from 'vitest'
+import { useTestCollector } from '../testing/test-collector'
 
 const WRITE_KEY = 'wk_server_libraries_0123456789'
 const SECRET_KEY = 'sk_server_libraries_0123456789abcdef'
@@ -77,25 +74,10 @@ describe.each([
   ['@segment/analytics-node', segmentClient],
   ['@rudderstack/rudder-sdk-node', rudderstackClient],
 ] as const)('%s against the collector', (_name, connect) => {
-  let dir: string
-  let server: SpawnedServer
-
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'touchline-server-libs-'))
-    server = await spawnCollector({
-      TOUCHLINE_DB: join(dir, 'touchline.db'),
-      TOUCHLINE_WRITE_KEY: WRITE_KEY,
-      TOUCHLINE_SECRET_KEY: SECRET_KEY,
-    })
-  })
-
-  afterAll(async () => {
-    await server?.stop()
-    rmSync(dir, { recursive: true, force: true })
-  })
+  const collector = useTestCollector({ writeKey: WRITE_KEY, secretKey: SECRET_KEY })
 
   const get = async <T>(path: string) => {
-    const res = await fetch(`${server.url}${path}`, {
+    const res = await fetch(`${collector().url}${path}`, {
       headers: { authorization: `Bearer ${SECRET_KEY}` },
     })
     expect(res.status).toBe(200)
@@ -103,7 +85,7 @@ describe.each([
   }
 
   it('stores page, identify and a historical closed_won, credited as the journey says', async () => {
-    const client = connect(server.url, SECRET_KEY)
+    const client = connect(collector().url, SECRET_KEY)
     client.page({
       anonymousId: 'anon-1',
       name: 'Home',
@@ -132,7 +114,7 @@ describe.each([
     })
     expect(await client.flush()).toEqual([])
 
-    const db = new Database(join(dir, 'touchline.db'), { readonly: true })
+    const db = new Database(collector.dbPath, { readonly: true })
     const rows = db
       .prepare(
         'SELECT type, event, anonymous_id, user_id, email, timestamp FROM events ORDER BY id',
@@ -203,11 +185,11 @@ describe.each([
   })
 
   it('gives up on a 401 it cannot fix, and the collector tells its log', async () => {
-    const client = connect(server.url, 'wk_not_a_project_key_000000')
+    const client = connect(collector().url, 'wk_not_a_project_key_000000')
     client.track({ userId: 'u', event: 'signup', properties: {}, timestamp: day(1) })
     const errors = await client.flush()
     expect(errors).toHaveLength(1)
-    expect(server.output()).toContain(
+    expect(collector().output()).toContain(
       'touchline: unknown key: 1 request not stored (refused: unknown key (401))',
     )
   })

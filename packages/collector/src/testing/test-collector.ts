@@ -7,17 +7,18 @@ import { type SpawnedServer, spawnCollector } from './spawn-server'
 /**
  * A real collector for the tests of one file: a child process over a temporary database
  * with these keys, started before the tests and stopped (its database removed) after them.
- * Returns the running server, for use inside tests and later hooks.
+ * Returns the running server, for use inside tests and later hooks, and its database file.
  */
 export function useTestCollector(keys: {
   writeKey: string
   secretKey: string
-}): () => SpawnedServer {
+}): (() => SpawnedServer) & { dbPath: string } {
   const dir = mkdtempSync(join(tmpdir(), 'touchline-test-'))
+  const dbPath = join(dir, 'touchline.db')
   let server: SpawnedServer | undefined
   beforeAll(async () => {
     server = await spawnCollector({
-      TOUCHLINE_DB: join(dir, 'touchline.db'),
+      TOUCHLINE_DB: dbPath,
       TOUCHLINE_WRITE_KEY: keys.writeKey,
       TOUCHLINE_SECRET_KEY: keys.secretKey,
     })
@@ -26,8 +27,9 @@ export function useTestCollector(keys: {
     await server?.stop()
     rmSync(dir, { recursive: true, force: true })
   })
-  return () => {
+  const running = () => {
     if (!server) throw new Error('the test collector is not running (used outside a test?)')
     return server
   }
+  return Object.assign(running, { dbPath })
 }

@@ -105,12 +105,19 @@ export class DropLog {
     this.log = options.log ?? ((line) => console.error(line))
   }
 
-  /** Counts and samples the drops of one request; resolves once committed. */
+  /**
+   * Counts and samples the drops of one request; resolves once committed. A failure to count
+   * is told on the log, never thrown: it must not fail the batch whose events were stored.
+   */
   async record(project: Project, drops: readonly Drop[]): Promise<void> {
     if (drops.length === 0) return
     const records = fold(drops, this.options.now())
     for (const record of records) this.tell(project.name, record)
-    await this.options.store.recordDrops(project.id, records)
+    await this.options.store
+      .recordDrops(project.id, records)
+      .catch((error: unknown) =>
+        this.log(`touchline: could not count what was not stored: ${String(error)}`),
+      )
   }
 
   /**
@@ -144,7 +151,7 @@ export class DropLog {
     )
   }
 
-  /** A request whose key names no project: only the log can tell. */
+  /** A request whose key is missing or names no project: only the log can tell. */
   unknownKey(error: string, library: string): void {
     this.tell(undefined, { reason: 'unknown_key', library, field: '', count: 1, error })
   }

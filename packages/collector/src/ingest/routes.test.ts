@@ -113,17 +113,22 @@ describe('POST /v1/batch', () => {
     expect(empty.status).toBe(400)
   })
 
-  it('answers an unknown or missing key with 401', async () => {
-    const { post } = await createTestApp()
+  it('answers an unknown or missing key with 401, and tells the log (there is no project to count it under)', async () => {
+    const lines: string[] = []
+    const { post } = await createTestApp({ log: (line) => lines.push(line) })
+    const missing = await post('/v1/batch', { batch: [page('x')] })
+    expect(missing.status).toBe(401)
+    expect((await missing.json()).error).toMatch(/^Missing key/)
     const unknown = await post('/v1/batch', {
       writeKey: 'wk_doesnotexist000000000',
       batch: [page('x')],
     })
     expect(unknown.status).toBe(401)
     expect((await unknown.json()).error).toMatch(/^Unknown key/)
-    const missing = await post('/v1/batch', { batch: [page('x')] })
-    expect(missing.status).toBe(401)
-    expect((await missing.json()).error).toMatch(/^Missing key/)
+    // The first is told at once; the second joins the minute's count.
+    expect(lines).toEqual([
+      'touchline: unknown key: 1 request not stored (refused: unknown key (401)); latest from (unknown): Missing key: send "Authorization: Basic base64(key:)", "Authorization: Bearer key", or "writeKey" in the body. See GET /v1/ingestion/warnings or "touchline warnings".',
+    ])
   })
 
   it('limits browser origins to the allowed ones, when any are configured', async () => {

@@ -125,7 +125,7 @@ export function ingestRoutes({ store, now, drops, limiter, clientAddress }: Inge
   const requestKey = (c: Context) =>
     keyFromAuthorization(c.req.header('authorization')) ?? c.req.query('writeKey')
 
-  /** Authenticates, or tells the log of an unknown key (no project to count it under). */
+  /** Authenticates, or tells the log of a missing or unknown key (no project to count it under). */
   const authenticated = async (
     c: Context,
     key: string | undefined,
@@ -134,7 +134,7 @@ export function ingestRoutes({ store, now, drops, limiter, clientAddress }: Inge
     try {
       return await authenticate(store, key)
     } catch (error) {
-      if (error instanceof HTTPException && key) {
+      if (error instanceof HTTPException) {
         drops.unknownKey(error.message, libraryOf(sample, c.req.header('user-agent') ?? null))
       }
       throw error

@@ -45,7 +45,7 @@ export function libraryOf(event: unknown, userAgent: string | null): string {
   return product && !/^mozilla$/i.test(product) ? product.slice(0, 100) : '(unknown)'
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 

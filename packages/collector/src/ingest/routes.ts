@@ -11,7 +11,7 @@ import { type Authenticated, authenticate } from '../auth/authenticate'
 import { keyFromAuthorization } from '../auth/keys'
 import type { EventRow, Store } from '../store/store'
 import { type JsonBody, readJsonBody } from './body'
-import { type Drop, type DropLog, libraryOf } from './drops'
+import { type Drop, type DropLog, isRecord, libraryOf } from './drops'
 import { toEventRow } from './normalise'
 import type { RateLimiter } from './rate-limit'
 import { botFilter, visitorUserAgent } from './visitor-agent'
@@ -41,10 +41,6 @@ interface Incoming {
   bodyKey: string | undefined
   sentAt: unknown
   context: Record<string, unknown> | undefined
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
 function unpackBatch(body: unknown): Incoming {

@@ -41,12 +41,30 @@ export async function readJsonBody(request: Request, limit = MAX_BODY_BYTES): Pr
   try {
     const bytes =
       plain && declared !== null ? Number(declared) : new TextEncoder().encode(text).length
-    return { value: JSON.parse(text), bytes }
+    return { value: JSON.parse(withoutLoneSurrogates(text)), bytes }
   } catch (error) {
     throw new HTTPException(400, {
       message: `Malformed JSON in request body: ${(error as Error).message}`,
     })
   }
+}
+
+/** A `\uD800`–`\uDFFF` escape, half of a pair or alone. */
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/
+/** Each escape of a JSON text in turn: a surrogate pair, a lone surrogate, or any other one. */
+const ESCAPES =
+  /\\(?:u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}|u[dD][89a-fA-F][0-9a-fA-F]{2}|.)/gs
+
+/**
+ * The JSON text with each lone surrogate escape (`"\ud800"`, valid JSON but no character) as
+ * U+FFFD, in values and keys alike: SQLite would keep it as invalid UTF-8 that other clients
+ * can't read. Text decoded from UTF-8 holds no surrogates but escaped ones, so this is all
+ * there is to replace; texts without a surrogate escape are returned as they are.
+ */
+export function withoutLoneSurrogates(text: string): string {
+  if (!SURROGATE_ESCAPE.test(text)) return text
+  // Matching every escape from the left keeps `\\ud800` (a backslash, then "ud800") as it is.
+  return text.replace(ESCAPES, (sequence) => (sequence.length === 6 ? '\\ufffd' : sequence))
 }
 
 /** Chunked or compressed bodies: counted as they stream, before and after decompression. */

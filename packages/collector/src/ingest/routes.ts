@@ -76,7 +76,13 @@ function unpackSingle(type: EventType): (body: unknown) => Incoming {
 }
 
 function byteLength(value: unknown): number {
-  const json = JSON.stringify(value) ?? ''
+  let json: string
+  try {
+    json = JSON.stringify(value) ?? ''
+  } catch {
+    // Too deep to write out (a stack overflow): parseEvent refuses it for its depth.
+    return 0
+  }
   // Cheap bound first: UTF-8 uses at most 3 bytes per UTF-16 code unit.
   return json.length * 3 <= MAX_EVENT_BYTES ? json.length : new TextEncoder().encode(json).length
 }

@@ -1,6 +1,12 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { parseBatchEnvelope, parseEvent } from './schema'
+import {
+  EARLIEST_TIME,
+  LATEST_TIME,
+  MAX_EVENT_DEPTH,
+  parseBatchEnvelope,
+  parseEvent,
+} from './schema'
 
 describe('parseEvent', () => {
   it('accepts Segment events and normalises ids and times', () => {
@@ -265,6 +271,114 @@ describe('Segment spec fields', () => {
         originalTimestamp: Date.parse('2026-01-02T03:04:05.000Z'),
         context: { library: { name: 'analytics-ios', version: 4 } },
       },
+    })
+  })
+})
+
+describe('times', () => {
+  const at = (timestamp: unknown) => {
+    const result = parseEvent({ type: 'identify', anonymousId: 'a', timestamp })
+    return result.ok ? result.value.timestamp : result.error
+  }
+  const range =
+    'timestamp: must be a time from 1970-01-01 to 9999-12-31 (an ISO 8601 date-time, or epoch milliseconds)'
+
+  it('rounds fractional epoch milliseconds to whole ones; ISO fractions of a millisecond are cut', () => {
+    expect([1767225600000.4, 1767225600000.5, 0.4, -0.4, 253402300799999.4].map(at)).toEqual([
+      1767225600000, 1767225600001, 0, 0, 253402300799999,
+    ])
+    expect(Object.is(at(-0.4), 0)).toBe(true)
+    expect(at('2026-01-01T00:00:00.123456Z')).toBe(Date.parse('2026-01-01T00:00:00.123Z'))
+  })
+
+  it('refuses times before 1970-01-01 or after 9999-12-31, whatever the field', () => {
+    expect(
+      [1e20, -5e15, -1, -0.6, 253402300800000, 1e308, '+275760-09-13T00:00:00.000Z'].map(at),
+    ).toEqual(Array(7).fill(range))
+    expect([0, '1970-01-01T00:00:00.000Z', '9999-12-31T23:59:59.999Z'].map(at)).toEqual([
+      EARLIEST_TIME,
+      EARLIEST_TIME,
+      LATEST_TIME,
+    ])
+    expect(
+      parseEvent({
+        type: 'page',
+        anonymousId: 'a',
+        originalTimestamp: 1e20,
+        sentAt: -1,
+        context: { session: { id: 's', index: 1, start: 1e16 } },
+      }),
+    ).toEqual({
+      ok: false,
+      error: [
+        'originalTimestamp: must be a time',
+        'sentAt: must be a time',
+        'context.session.start: must be a time',
+      ]
+        .map(
+          (start) =>
+            `${start} from 1970-01-01 to 9999-12-31 (an ISO 8601 date-time, or epoch milliseconds)`,
+        )
+        .join('; '),
+      field: 'originalTimestamp',
+    })
+    expect(parseBatchEnvelope({ batch: [], sentAt: 1e20 })).toMatchObject({
+      ok: false,
+      field: 'sentAt',
+    })
+  })
+
+  it('takes a session index that is a whole number from 1', () => {
+    const index = (value: unknown) =>
+      parseEvent({
+        type: 'page',
+        anonymousId: 'a',
+        context: { session: { id: 's', index: value, start: 0 } },
+      })
+    expect(index(3)).toMatchObject({ ok: true, value: { context: { session: { index: 3 } } } })
+    for (const value of [1.5, 0, -2, 1e300, '2']) {
+      expect(index(value)).toEqual({
+        ok: false,
+        error: 'context.session.index: must be a whole number from 1',
+        field: 'context.session.index',
+      })
+    }
+  })
+})
+
+describe('nesting', () => {
+  const deep = (depth: number): unknown => {
+    let value: unknown = 'leaf'
+    for (let level = 0; level < depth; level++) value = level % 2 ? [value] : { a: value }
+    return value
+  }
+
+  it(`refuses an event nested more than ${MAX_EVENT_DEPTH} levels, naming the top field`, () => {
+    const event = (properties: unknown) =>
+      parseEvent({ type: 'track', event: 'e', anonymousId: 'a', properties: { p: properties } })
+    // The event, properties and p's object: 3 levels before deep().
+    expect(event(deep(MAX_EVENT_DEPTH - 2)).ok).toBe(true)
+    expect(event(deep(MAX_EVENT_DEPTH - 1))).toEqual({
+      ok: false,
+      error:
+        '"properties" is nested more than 64 levels deep (objects and arrays): send flatter values',
+      field: 'properties',
+    })
+    // No depth overflows the stack.
+    expect(event(deep(1_000_000))).toMatchObject({ ok: false, field: 'properties' })
+    expect(parseEvent(deep(100))).toMatchObject({ ok: false, field: '' })
+  })
+
+  it('refuses an envelope whose own context is too deep, never looking into its events', () => {
+    expect(parseBatchEnvelope({ batch: [deep(100)], context: deep(100) })).toEqual({
+      ok: false,
+      error:
+        '"context" is nested more than 64 levels deep (objects and arrays): send flatter values',
+      field: 'context',
+    })
+    expect(parseBatchEnvelope({ batch: [deep(100)] })).toEqual({
+      ok: true,
+      value: { batch: [deep(100)] },
     })
   })
 })

@@ -1,5 +1,8 @@
 import { z } from 'zod'
 import { isUsableId } from '../identity/ids'
+import { MAX_EVENT_DEPTH, tooDeepAt } from './nesting'
+
+export { MAX_EVENT_DEPTH } from './nesting'
 
 /**
  * Segment-compatible wire schemas (PRODUCT.md §3). This module is the only one in
@@ -18,10 +21,28 @@ const id = z
     message: 'is not a usable identifier (empty, "null", "anonymous", "0", … are refused)',
   })
 
+/** The earliest time an event may carry (epoch ms): 1970-01-01T00:00:00.000Z. */
+export const EARLIEST_TIME = 0
+/**
+ * The latest time an event may carry (epoch ms): 9999-12-31T23:59:59.999Z. Every time between
+ * the two is a `Date` with a four-digit year and an integer SQLite keeps as it is.
+ */
+export const LATEST_TIME = Date.UTC(9999, 11, 31, 23, 59, 59, 999)
+
+/** A time: epoch milliseconds (a fraction is rounded) or an ISO 8601 string, within the range. */
 const timestamp = z.union([z.string(), z.number()]).transform((value, ctx) => {
-  const ms = typeof value === 'number' ? value : Date.parse(value)
-  if (!Number.isFinite(ms)) {
+  // `+ 0`: a fraction just below zero rounds to -0, which is 0.
+  const ms = typeof value === 'number' ? Math.round(value) + 0 : Date.parse(value)
+  if (Number.isNaN(ms)) {
     ctx.addIssue({ code: 'custom', message: 'must be an ISO 8601 date-time' })
+    return z.NEVER
+  }
+  if (!(ms >= EARLIEST_TIME && ms <= LATEST_TIME)) {
+    ctx.addIssue({
+      code: 'custom',
+      message:
+        'must be a time from 1970-01-01 to 9999-12-31 (an ISO 8601 date-time, or epoch milliseconds)',
+    })
     return z.NEVER
   }
   return ms
@@ -52,7 +73,9 @@ export const campaignContextSchema = z
 
 export const sessionContextSchema = z.object({
   id: z.string().min(1).max(100),
-  index: z.number().int().positive(),
+  index: z
+    .number({ error: required('a whole number from 1') })
+    .refine((index) => Number.isSafeInteger(index) && index >= 1, 'must be a whole number from 1'),
   start: timestamp,
 })
 
@@ -257,14 +280,36 @@ export function formatIssues(error: z.ZodError): string {
     .join('; ')
 }
 
+/** A value nested deeper than MAX_EVENT_DEPTH, refused before anything walks it recursively. */
+function tooDeep(value: unknown): { ok: false; error: string; field: string } | undefined {
+  const field = tooDeepAt(value, MAX_EVENT_DEPTH)
+  if (field === undefined) return undefined
+  const what = field === '' ? 'the event' : `"${field}"`
+  return {
+    ok: false,
+    error: `${what} is nested more than ${MAX_EVENT_DEPTH} levels deep (objects and arrays): send flatter values`,
+    field,
+  }
+}
+
 /** Validates one event (absent optional fields may be `null` or `""`). */
 export function parseEvent(input: unknown): ParseResult<ValidEvent> {
+  const deep = tooDeep(input)
+  if (deep) return deep
   const result = eventSchema.safeParse(withoutEmptyFields(input))
   return result.success ? { ok: true, value: result.data } : failure(result.error)
 }
 
-/** Validates a batch envelope (`sentAt`, `writeKey` and `context` may be `null` or `""`). */
+/**
+ * Validates a batch envelope (`sentAt`, `writeKey` and `context` may be `null` or `""`). Its
+ * events are not looked into: `parseEvent` validates them one by one.
+ */
 export function parseBatchEnvelope(input: unknown): ParseResult<BatchEnvelope> {
+  const deep = isObject(input) ? tooDeep({ ...input, batch: [] }) : undefined
+  if (deep) return deep
   const result = batchEnvelopeSchema.safeParse(withoutEmptyFields(input))
   return result.success ? { ok: true, value: result.data } : failure(result.error)
 }
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value)

@@ -168,19 +168,21 @@ describe('ingesting values SQLite or the collector could not keep', () => {
     const { send, rows } = await app()
     const tooDeep = (field: string) =>
       `"${field}" is nested more than 64 levels deep (objects and arrays): send flatter values`
-    for (const [key, event] of [
-      ['write', page('deep', { properties: 'DEEP' })],
-      ['secret', { ...page('deep'), traits: 'DEEP' }],
-      ['write', { ...page('deep'), context: 'DEEP' }],
+    for (const [key, field] of [
+      ['write', 'properties'],
+      ['secret', 'traits'],
+      ['write', 'context'],
     ] as const) {
-      const res = await send(batchWithDeep(event, 5_000), key)
-      const field = Object.keys(event).find((name) => event[name as keyof typeof event] === 'DEEP')
+      const res = await send(
+        batchWithDeep({ ...page('deep'), [field]: 'DEEP' }, 5_000, page(field)),
+        key,
+      )
       expect(res).toEqual({
         status: 200,
         body: {
           success: true,
           accepted: 1,
-          rejected: [{ index: 1, error: tooDeep(field ?? '') }],
+          rejected: [{ index: 1, error: tooDeep(field) }],
           ignored: [],
         },
       })
@@ -190,7 +192,13 @@ describe('ingesting values SQLite or the collector could not keep', () => {
     expect(deepest.body).toMatchObject({ accepted: 2, rejected: [] })
     const over = await send(batchWithDeep(page('65', { properties: 'DEEP' }), 64), 'write')
     expect(over.body).toMatchObject({ accepted: 1, rejected: [{ index: 1 }] })
-    expect(rows().map((row) => row.message_id)).toEqual(['ok', '64'])
+    expect(rows().map((row) => row.message_id)).toEqual([
+      'properties',
+      'traits',
+      'context',
+      'ok',
+      '64',
+    ])
   })
 
   it('rejects alone a 200,000-level array in a 400 KB body (the size check cannot measure it)', async () => {

@@ -1,11 +1,8 @@
-/** CSV (RFC 4180): a header and rows, CRLF line ends, fields quoted when needed. */
-export function csvOf(lines: readonly (readonly (string | number)[])[]): string {
-  const quote = (value: string | number) => {
-    const text = String(value)
-    return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text
-  }
-  return lines.map((line) => `${line.map(quote).join(',')}\r\n`).join('')
-}
+import { csvOf } from '@touchline/shared'
+
+// One CSV writer for the collector and the dashboard (shared `csvOf`: RFC 4180, cells that
+// a spreadsheet would run as formulas neutralised).
+export { csvOf }
 
 /** Rows by key as CSV: `<keyHeader>,conversions,value,share`. */
 export function rowsCsv(

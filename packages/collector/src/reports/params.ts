@@ -4,6 +4,7 @@ import {
   GROUP_BYS,
   MODELS,
   type Model,
+  parseIsoTimestamp,
 } from '@touchline/shared'
 import { formatIssues } from '@touchline/shared/schema'
 import { HTTPException } from 'hono/http-exception'
@@ -17,13 +18,18 @@ export const FORMATS = ['json', 'csv'] as const
 const oneOf = <T extends readonly [string, ...string[]]>(name: string, values: T) =>
   z.enum(values, { error: `"${name}" must be one of: ${values.join(', ')}` })
 
-/** An ISO date (midnight UTC) or date-time; a bare date-time without zone is read as UTC. */
+/**
+ * An ISO date (midnight) or date-time, UTC unless it has an offset; nothing else, though
+ * `Date.parse` also reads `"0"`, `" 2020"` or `"2026-02-30"` as dates.
+ */
 const instant = (name: string) =>
   z.string().transform((value, ctx) => {
-    const utc = /^\d{4}-\d{2}-\d{2}T[^Z+-]*$/.test(value) ? `${value}Z` : value
-    const ms = Date.parse(utc)
-    if (Number.isNaN(ms)) {
-      ctx.addIssue({ code: 'custom', message: `"${name}" must be an ISO date or date-time (UTC)` })
+    const ms = parseIsoTimestamp(value)
+    if (ms === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `"${name}" must be an ISO date or date-time, e.g. 2026-03-01 or 2026-03-01T10:00:00Z (UTC unless it has an offset)`,
+      })
       return z.NEVER
     }
     return ms

@@ -168,7 +168,7 @@ describe('GET /v1/reports/attribution', () => {
         [
           '"conversion" is required: the track event name to attribute',
           `"model" must be one of: ${MODELS.join(', ')}`,
-          '"from" must be an ISO date or date-time (UTC)',
+          '"from" must be an ISO date or date-time, e.g. 2026-03-01 or 2026-03-01T10:00:00Z (UTC unless it has an offset)',
           `"groupBy" must be one of: ${GROUP_BYS.join(', ')}`,
           '"level" must be one of: person, account',
         ].join('; '),

@@ -1,15 +1,9 @@
-/** CSV (RFC 4180) of what a table shows, and its download. */
+// What a table shows as CSV: the shared writer (cells that a spreadsheet would run as
+// formulas neutralised, as in the API's CSV), and its download.
+import type { CsvCell } from '@touchline/shared'
 
-export type Cell = string | number | null | undefined
-
-/** A header and rows, CRLF line ends, fields quoted when needed; null/undefined → empty. */
-export function csvOf(lines: readonly (readonly Cell[])[]): string {
-  const quote = (value: Cell) => {
-    const text = value === null || value === undefined ? '' : String(value)
-    return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text
-  }
-  return lines.map((line) => `${line.map(quote).join(',')}\r\n`).join('')
-}
+export { csvOf } from '@touchline/shared'
+export type Cell = CsvCell
 
 /** A file name from words: `compare demo_request channel` → `compare-demo_request-channel.csv`. */
 export function csvName(...words: string[]): string {

@@ -62,6 +62,7 @@ export function toEventRow(event: ValidEvent, options: NormaliseOptions): EventR
   return {
     projectId: options.projectId,
     messageId: event.messageId ?? `srv-${nanoid()}`,
+    trusted: options.trusted,
     type: event.type,
     event:
       event.type === 'track'

@@ -120,11 +120,12 @@ interface Derived {
   /** When each person was first identified. */
   firstIdentified: Map<string, number>
   /**
-   * The person of each conversion event seen by a report (null: nobody usable), by message
-   * ID: one look-up instead of the identity rules on every report. Events of shared devices
-   * are not kept (their person depends on the device's sessions, which new visits change).
+   * The person of each conversion event seen by a report (null: nobody usable), by row id
+   * (a messageId may be stored once per key): one look-up instead of the identity rules on
+   * every report. Events of shared devices are not kept (their person depends on the
+   * device's sessions, which new visits change).
    */
-  conversionPersons: Map<string, string | null>
+  conversionPersons: Map<number, string | null>
   /** When anyone of each account was first identified, once asked for. */
   firstIdentifiedByAccount?: Map<string, number>
   /** Keyed journeys by level and grouping, shared by the models of one comparison. */
@@ -562,13 +563,13 @@ function sessionsOf(device: Device, options: TouchOptions): DeviceSession[] {
 
 /** The person of a conversion event (`eventOwner`), remembered unless on a shared device. */
 function conversionPerson(derived: Derived, row: ConversionRow): string | undefined {
-  const known = derived.conversionPersons.get(row.messageId)
+  const known = derived.conversionPersons.get(row.id)
   if (known !== undefined) return known ?? undefined
   const anonymousId = row.anonymousId?.trim()
   const spans = row.anonymousId ? derived.spansByAnonymousId.get(row.anonymousId) : undefined
   const person = eventOwner(derived.graph, refOf(row), spans)
   if (!anonymousId || !derived.graph.sharedDevices.has(anonymousId)) {
-    derived.conversionPersons.set(row.messageId, person ?? null)
+    derived.conversionPersons.set(row.id, person ?? null)
   }
   return person
 }

@@ -44,6 +44,11 @@ export interface Project {
 export interface EventRow {
   projectId: string
   messageId: string
+  /**
+   * Sent with the secret key. Events are deduplicated per key: a write-key event never
+   * blocks or replaces a secret-key one with the same messageId.
+   */
+  trusted: boolean
   type: string
   /** Track event name, or page name. */
   event: string | null
@@ -131,6 +136,8 @@ export interface StoreVersion {
 }
 
 export interface ConversionRow {
+  /** The event's row id: unique, where a messageId may be stored once per key. */
+  id: number
   messageId: string
   anonymousId: string | null
   userId: string | null
@@ -192,7 +199,7 @@ export interface PersonIdentifiers {
 }
 
 /** An event naming a person, as their journey timeline shows it (`Store.eventsOf`). */
-export type PersonEventRow = Pick<
+export type PersonEventRow = { id: number } & Pick<
   EventRow,
   | 'messageId'
   | 'type'
@@ -250,8 +257,10 @@ export interface Store {
   findProjectByWriteKey(writeKey: string): Promise<Project | undefined>
   findProjectBySecretHash(secretKeyHash: string): Promise<Project | undefined>
   /**
-   * Stores events; resolves once they are durably committed. Events whose
-   * (projectId, messageId) is already stored are ignored. Resolves to the number of new rows.
+   * Stores events; resolves once they are durably committed. An event whose messageId is
+   * already stored in its project from the same kind of key (`trusted`) is ignored; a
+   * write-key event never blocks or replaces a secret-key one. Resolves to the number of
+   * new rows.
    */
   insertEvents(rows: readonly EventRow[]): Promise<number>
   /** Track events named `name` with from ≤ timestamp < to, in time order. */

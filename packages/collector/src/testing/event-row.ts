@@ -8,6 +8,7 @@ export const eventRow = (
 ): EventRow => ({
   projectId,
   messageId,
+  trusted: false,
   type: 'track',
   event: 'demo_request',
   anonymousId: 'anon',

@@ -111,4 +111,85 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX ingestion_drop_samples_project ON ingestion_drop_samples (project_id, id);
   `,
+  /* 6: deduplication per key. `trusted` is 1 for an event sent with the secret key, 0 with the
+     write key, so a write-key event never blocks or replaces a secret-key one (and identity
+     links are unique the same way). Rows stored before do not say which key sent them: those
+     whose time lies outside what a write-key event can have (after its arrival, or more than
+     MAX_CLIENT_AGE_MS = 7 days before it) are 1; the others stay NULL, unknown, and keep
+     deduplicating against both keys (INSERT_EVENT_AFTER_UNKNOWN_SQL). SQLite cannot change a UNIQUE
+     constraint in place: both tables are rebuilt (row ids kept) and their indexes remade. */ `
+  CREATE TABLE events_v6 (
+    id            INTEGER PRIMARY KEY,
+    project_id    TEXT NOT NULL REFERENCES projects(id),
+    message_id    TEXT NOT NULL,
+    type          TEXT NOT NULL,
+    event         TEXT,
+    anonymous_id  TEXT,
+    user_id       TEXT,
+    email         TEXT,
+    group_id      TEXT,
+    previous_id   TEXT,
+    timestamp     INTEGER NOT NULL,
+    received_at   INTEGER NOT NULL,
+    session_id    TEXT,
+    session_index INTEGER,
+    session_start INTEGER,
+    page_url      TEXT,
+    referrer      TEXT,
+    utm_source    TEXT,
+    utm_medium    TEXT,
+    utm_campaign  TEXT,
+    utm_term      TEXT,
+    utm_content   TEXT,
+    value         REAL,
+    properties    TEXT,
+    traits        TEXT,
+    context       TEXT,
+    trusted       INTEGER CHECK (trusted IN (0, 1)),
+    UNIQUE (project_id, message_id, trusted)
+  ) STRICT;
+  INSERT INTO events_v6 SELECT *,
+      CASE WHEN timestamp > received_at OR timestamp < received_at - 604800000 THEN 1 END
+    FROM events ORDER BY id;
+  DROP TABLE events;
+  ALTER TABLE events_v6 RENAME TO events;
+  CREATE INDEX events_visitor ON events (project_id, anonymous_id, timestamp)
+    WHERE anonymous_id IS NOT NULL;
+  CREATE INDEX events_user ON events (project_id, user_id, timestamp) WHERE user_id IS NOT NULL;
+  CREATE INDEX events_group ON events (project_id, group_id) WHERE group_id IS NOT NULL;
+  CREATE INDEX events_alias ON events (project_id, timestamp) WHERE type = 'alias';
+  CREATE INDEX events_known ON events (project_id, timestamp)
+    WHERE anonymous_id IS NULL AND user_id IS NOT NULL AND email IS NOT NULL;
+  CREATE INDEX events_email ON events (project_id, email) WHERE email IS NOT NULL;
+  CREATE INDEX events_previous ON events (project_id, previous_id) WHERE previous_id IS NOT NULL;
+  CREATE INDEX events_conversions ON events (project_id, event, timestamp, anonymous_id, user_id,
+    email, session_id, value, message_id) WHERE type = 'track';
+  -- rows of unknown sender: found at start without a scan (empty in a new database)
+  CREATE INDEX events_sender_unknown ON events (project_id, message_id) WHERE trusted IS NULL;
+
+  CREATE TABLE identity_links_v6 (
+    project_id   TEXT NOT NULL REFERENCES projects(id),
+    anonymous_id TEXT NOT NULL,
+    user_id      TEXT,
+    email        TEXT,
+    timestamp    INTEGER NOT NULL,
+    session_id   TEXT,
+    message_id   TEXT NOT NULL,
+    trusted      INTEGER CHECK (trusted IN (0, 1)),
+    UNIQUE (project_id, message_id, trusted)
+  ) STRICT;
+  -- A link is its event's: until now both were unique on (project_id, message_id).
+  INSERT INTO identity_links_v6 (rowid, project_id, anonymous_id, user_id, email, timestamp,
+      session_id, message_id, trusted)
+    SELECT link.rowid, link.project_id, link.anonymous_id, link.user_id, link.email,
+      link.timestamp, link.session_id, link.message_id, events.trusted
+    FROM identity_links AS link LEFT JOIN events
+      ON events.project_id = link.project_id AND events.message_id = link.message_id
+    ORDER BY link.rowid;
+  DROP TABLE identity_links;
+  ALTER TABLE identity_links_v6 RENAME TO identity_links;
+  CREATE INDEX identity_links_anonymous ON identity_links (project_id, anonymous_id, timestamp);
+  CREATE INDEX identity_links_user ON identity_links (project_id, user_id) WHERE user_id IS NOT NULL;
+  CREATE INDEX identity_links_email ON identity_links (project_id, email) WHERE email IS NOT NULL;
+  `,
 ]

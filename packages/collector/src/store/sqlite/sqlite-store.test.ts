@@ -23,6 +23,7 @@ describe('SqliteStore', () => {
     expect(second.db.pragma('synchronous', { simple: true })).toBe(2) // FULL
     expect(await second.conversions(project.id, 'demo_request', 0, 2_000)).toEqual([
       {
+        id: 1,
         messageId: 'm1',
         anonymousId: 'anon',
         userId: null,

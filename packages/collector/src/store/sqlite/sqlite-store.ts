@@ -78,10 +78,11 @@ const EVENT_COLUMNS = [
   'properties',
   'traits',
   'context',
+  'trusted',
 ] as const
 
 /** A report's conversions: answered from the `events_conversions` index alone (migration 4). */
-export const CONVERSIONS_QUERY = `SELECT message_id AS messageId, anonymous_id AS anonymousId,
+export const CONVERSIONS_QUERY = `SELECT id, message_id AS messageId, anonymous_id AS anonymousId,
     user_id AS userId, email, session_id AS sessionId, timestamp, value FROM events
   WHERE project_id = ? AND type = 'track' AND event = ? AND timestamp >= ? AND timestamp < ?
   ORDER BY timestamp, id`
@@ -138,12 +139,28 @@ export function eventParams(row: EventRow): unknown[] {
     row.properties,
     row.traits,
     row.context,
+    row.trusted ? 1 : 0,
   ]
 }
 
+/**
+ * Stores an event unless its key already stored its messageId: events are unique on
+ * (project, messageId, trusted), so a write-key event never blocks a secret-key one.
+ */
 export const INSERT_EVENT_SQL = `INSERT INTO events (${EVENT_COLUMNS.join(', ')})
   VALUES (${EVENT_COLUMNS.map(() => '?').join(', ')})
-  ON CONFLICT (project_id, message_id) DO NOTHING`
+  ON CONFLICT (project_id, message_id, trusted) DO NOTHING`
+
+/**
+ * INSERT_EVENT_SQL for a database with rows of unknown sender (`trusted` NULL, stored before
+ * migration 6): such a row still blocks its messageId for both keys, as it did. New rows
+ * always name their key, so a database without such rows at start never gets any.
+ */
+export const INSERT_EVENT_AFTER_UNKNOWN_SQL = `INSERT INTO events (${EVENT_COLUMNS.join(', ')})
+  SELECT * FROM (SELECT ${EVENT_COLUMNS.map((column) => `? AS ${column}`).join(', ')}) AS incoming
+  WHERE NOT EXISTS (SELECT 1 FROM events WHERE events.project_id = incoming.project_id
+    AND events.message_id = incoming.message_id AND events.trusted IS NULL)
+  ON CONFLICT (project_id, message_id, trusted) DO NOTHING`
 
 /**
  * The SQLite store. Writes from concurrent requests are committed together: each
@@ -165,10 +182,15 @@ export class SqliteStore implements Store {
 
   constructor(pathOrDb: string | Database.Database, options: SqliteStoreOptions = {}) {
     this.db = typeof pathOrDb === 'string' ? openDatabase(pathOrDb, options) : pathOrDb
-    this.insertEvent = this.db.prepare(INSERT_EVENT_SQL)
+    const unknownSenders = this.db
+      .prepare('SELECT 1 FROM events INDEXED BY events_sender_unknown WHERE trusted IS NULL')
+      .get()
+    this.insertEvent = this.db.prepare(
+      unknownSenders ? INSERT_EVENT_AFTER_UNKNOWN_SQL : INSERT_EVENT_SQL,
+    )
     this.insertLink = this.db.prepare(
-      `INSERT INTO identity_links (project_id, anonymous_id, user_id, email, timestamp, session_id, message_id)
-       VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+      `INSERT INTO identity_links (project_id, anonymous_id, user_id, email, timestamp, session_id,
+         message_id, trusted) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
     )
     this.projectByWriteKey = this.db.prepare('SELECT * FROM projects WHERE write_key = ?')
     this.projectBySecretHash = this.db.prepare('SELECT * FROM projects WHERE secret_key_hash = ?')
@@ -236,6 +258,7 @@ export class SqliteStore implements Store {
           row.timestamp,
           row.sessionId,
           row.messageId,
+          row.trusted ? 1 : 0,
         )
       }
     }
@@ -476,7 +499,7 @@ export class SqliteStore implements Store {
     // One indexed search per kind of identifier (an OR of the three would scan the project).
     return this.db
       .prepare(
-        `SELECT message_id AS messageId, type, event, anonymous_id AS anonymousId,
+        `SELECT id, message_id AS messageId, type, event, anonymous_id AS anonymousId,
            user_id AS userId, email, group_id AS groupId, session_id AS sessionId, timestamp, value
          FROM events WHERE id IN (
            SELECT id FROM events WHERE project_id = ? AND ${within('anonymous_id')}

@@ -95,7 +95,7 @@ describe('ingesting values SQLite or the collector could not keep', () => {
           page('start', {
             context: { page: { url: URL }, session: { id: 's', index: 1, start: 1e16 } },
           }),
-          page('iso', { timestamp: '+010000-01-01T00:00:00.000Z' }),
+          page('iso', { timestamp: '1969-12-31T23:59:59.999Z' }),
           page('edge-early', { timestamp: 0 }),
           page('edge-late', { timestamp: '9999-12-31T23:59:59.999Z' }),
         ],

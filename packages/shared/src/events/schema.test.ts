@@ -291,9 +291,20 @@ describe('times', () => {
     expect(at('2026-01-01T00:00:00.123456Z')).toBe(Date.parse('2026-01-01T00:00:00.123Z'))
   })
 
+  it('reads strings as ISO 8601 only (UTC without an offset), not what else Date.parse reads', () => {
+    expect(['2026-03-01T10:00:00', ' 2026-03-01T10:00:00+01:00 ', '2026-03-01'].map(at)).toEqual([
+      Date.UTC(2026, 2, 1, 10),
+      Date.UTC(2026, 2, 1, 9),
+      Date.UTC(2026, 2, 1),
+    ])
+    expect(
+      ['0', '1740823200', '2026-02-30', 'Jan 5', '+275760-09-13T00:00:00.000Z'].map(at),
+    ).toEqual(Array(5).fill('timestamp: must be an ISO 8601 date-time'))
+  })
+
   it('refuses times before 1970-01-01 or after 9999-12-31, whatever the field', () => {
     expect(
-      [1e20, -5e15, -1, -0.6, 253402300800000, 1e308, '+275760-09-13T00:00:00.000Z'].map(at),
+      [1e20, -5e15, -1, -0.6, 253402300800000, 1e308, '1969-12-31T23:59:59.999Z'].map(at),
     ).toEqual(Array(7).fill(range))
     expect([0, '1970-01-01T00:00:00.000Z', '9999-12-31T23:59:59.999Z'].map(at)).toEqual([
       EARLIEST_TIME,

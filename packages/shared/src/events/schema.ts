@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { isUsableId } from '../identity/ids'
+import { parseIsoTimestamp } from '../time/iso'
 import { MAX_EVENT_DEPTH, tooDeepAt } from './nesting'
 
 export { MAX_EVENT_DEPTH } from './nesting'
@@ -32,8 +33,8 @@ export const LATEST_TIME = Date.UTC(9999, 11, 31, 23, 59, 59, 999)
 /** A time: epoch milliseconds (a fraction is rounded) or an ISO 8601 string, within the range. */
 const timestamp = z.union([z.string(), z.number()]).transform((value, ctx) => {
   // `+ 0`: a fraction just below zero rounds to -0, which is 0.
-  const ms = typeof value === 'number' ? Math.round(value) + 0 : Date.parse(value)
-  if (Number.isNaN(ms)) {
+  const ms = typeof value === 'number' ? Math.round(value) + 0 : parseIsoTimestamp(value.trim())
+  if (ms === undefined || Number.isNaN(ms)) {
     ctx.addIssue({ code: 'custom', message: 'must be an ISO 8601 date-time' })
     return z.NEVER
   }

@@ -1,42 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import {
-  canonicalJson,
-  eventFromFields,
-  fieldsOfObject,
-  fieldsOfRecord,
-  headerOf,
-  parseIsoTimestamp,
-} from './row'
+import { canonicalJson, eventFromFields, fieldsOfObject, fieldsOfRecord, headerOf } from './row'
 
 const csvRow = (header: string[], cells: string[]) =>
   eventFromFields(fieldsOfRecord(headerOf(header).columns, cells))
-
-describe('parseIsoTimestamp', () => {
-  it('reads ISO dates and date-times, UTC unless an offset is given', () => {
-    expect(parseIsoTimestamp('2026-03-01')).toBe(Date.UTC(2026, 2, 1))
-    expect(parseIsoTimestamp('2026-03-01T10:00:00Z')).toBe(Date.UTC(2026, 2, 1, 10))
-    expect(parseIsoTimestamp('2026-03-01 10:00:00')).toBe(Date.UTC(2026, 2, 1, 10))
-    expect(parseIsoTimestamp('2026-03-01T10:00')).toBe(Date.UTC(2026, 2, 1, 10))
-    expect(parseIsoTimestamp('2026-03-01T10:00:00.250+0100')).toBe(
-      Date.UTC(2026, 2, 1, 9, 0, 0, 250),
-    )
-    expect(parseIsoTimestamp('2026-03-01T10:00:00-05:00')).toBe(Date.UTC(2026, 2, 1, 15))
-    expect(parseIsoTimestamp('2026-03-01t10:00:00z')).toBe(Date.UTC(2026, 2, 1, 10))
-  })
-
-  it('refuses what is not an ISO 8601 date, or not a day of the calendar', () => {
-    for (const text of [
-      'yesterday',
-      '03/01/2026',
-      '2026-02-30',
-      '2026-13-01',
-      '2026-03-01T24:00',
-      '1740823200',
-    ]) {
-      expect(parseIsoTimestamp(text)).toBeUndefined()
-    }
-  })
-})
 
 describe('headerOf', () => {
   it('reads column names loosely, and tells unknown, duplicate and missing columns', () => {

@@ -1,5 +1,10 @@
 import { createHash } from 'node:crypto'
-import { campaignFromSearch, isUsableId, normaliseEmail } from '@touchline/shared'
+import {
+  campaignFromSearch,
+  isUsableId,
+  normaliseEmail,
+  parseIsoTimestamp,
+} from '@touchline/shared'
 import { EVENT_TYPES, parseEvent, type WireEvent } from '@touchline/shared/schema'
 import { z } from 'zod'
 import { MAX_EVENT_BYTES } from '../../ingest/routes'
@@ -181,29 +186,6 @@ export function fieldsOfObject(object: Json): Json {
 const shown = (value: unknown) => {
   if (typeof value !== 'string') return JSON.stringify(value)?.slice(0, 60) ?? String(value)
   return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}…` : value)
-}
-
-const ISO_DATE_TIME =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/i
-
-/**
- * An ISO 8601 date or date-time as epoch ms. Without an offset it is UTC, so an import
- * means the same on every machine.
- */
-export function parseIsoTimestamp(text: string): number | undefined {
-  const match = ISO_DATE_TIME.exec(text)
-  if (!match) return undefined
-  const [, year, month, day, hour = '0', minute = '0', second = '0', zone] = match
-  const daysInMonth = new Date(Date.UTC(Number(year), Number(month), 0)).getUTCDate()
-  if (Number(month) < 1 || Number(month) > 12 || Number(day) < 1 || Number(day) > daysInMonth)
-    return undefined
-  if (Number(hour) > 23 || Number(minute) > 59 || Number(second) > 59) return undefined
-  let iso = text.toUpperCase().replace(' ', 'T')
-  if (match[4] === undefined) iso += 'T00:00'
-  if (zone === undefined) iso += 'Z'
-  else if (/^[+-]\d{4}$/.test(zone)) iso = `${iso.slice(0, -2)}:${iso.slice(-2)}`
-  const ms = Date.parse(iso)
-  return Number.isFinite(ms) ? ms : undefined
 }
 
 const textOf = (value: unknown) =>

@@ -67,6 +67,16 @@ describe('DropLog', () => {
 })
 
 describe('samplePayload', () => {
+  it('cuts what is nested too deep or too long to show, without overflowing the stack', () => {
+    let deep: unknown = 'bottom'
+    for (let i = 0; i < 5_000; i++) deep = { a: deep }
+    expect(samplePayload({ type: 'track', properties: deep })).toBe(
+      '{"type":"track","properties":{"a":{"a":{"a":{"a":{"a":{"a":{"a":"…"}}}}}}}}',
+    )
+    const batch = samplePayload({ batch: Array.from({ length: 100_000 }, (_, i) => i) })
+    expect(JSON.parse(batch)).toEqual({ batch: Array.from({ length: 50 }, (_, i) => i) })
+  })
+
   it('drops IP addresses and truncates', () => {
     expect(
       samplePayload({ context: { ip: '203.0.113.7', page: { url: 'u' } }, request_ip: '1.2.3.4' }),

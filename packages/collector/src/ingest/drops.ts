@@ -23,13 +23,31 @@ const IP_KEY = /^(ip|request_?ip|ip_?address|x-forwarded-for)$/i
 /** The event as JSON without IP addresses, truncated to SAMPLE_CHARS. */
 export function samplePayload(payload: unknown): string {
   if (payload === undefined) return ''
-  let json: string
-  try {
-    json = JSON.stringify(payload, (key, value) => (IP_KEY.test(key) ? undefined : value)) ?? ''
-  } catch {
-    json = String(payload)
-  }
+  const json = JSON.stringify(sampleOf(payload, SAMPLE_DEPTH)) ?? ''
   return json.length > SAMPLE_CHARS ? `${json.slice(0, SAMPLE_CHARS - 1)}…` : json
+}
+
+/**
+ * How much of a payload a sample shows: deeper values (an event nested 5,000 levels) and
+ * entries past the first ones (a body of 100,000 events) are cut; SAMPLE_CHARS cuts anyway.
+ */
+const SAMPLE_DEPTH = 8
+const SAMPLE_ENTRIES = 50
+
+/** The payload without IP keys, cut in depth and breadth; recursion is bounded by `depth`. */
+function sampleOf(value: unknown, depth: number): unknown {
+  if (typeof value !== 'object' || value === null) return value
+  if (depth === 0) return '…'
+  if (Array.isArray(value)) {
+    return value.slice(0, SAMPLE_ENTRIES).map((item) => sampleOf(item, depth - 1))
+  }
+  const copy: Record<string, unknown> = {}
+  let entries = 0
+  for (const key in value) {
+    if (entries++ === SAMPLE_ENTRIES) break
+    if (!IP_KEY.test(key)) copy[key] = sampleOf((value as Record<string, unknown>)[key], depth - 1)
+  }
+  return copy
 }
 
 /**

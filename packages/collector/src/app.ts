@@ -58,6 +58,11 @@ export function errorBody(status: number, message: string) {
   }
 }
 
+/** Node's error for a request body cut off by the client (`ECONNRESET`, "aborted"). */
+function isClientAbort(error: Error): boolean {
+  return (error as { code?: unknown }).code === 'ECONNRESET' && error.message === 'aborted'
+}
+
 /**
  * The collector's HTTP app: web-standard `Request` → `Response`, no Node imports.
  * Runtime glue (socket, env, files) lives in `node/`.
@@ -123,6 +128,14 @@ export function createApp(deps: AppDeps): Hono {
     if (error instanceof HTTPException) {
       if (error instanceof TooManyRequests) c.header('Retry-After', String(error.retryAfterSeconds))
       return c.json(errorBody(error.status, error.message), error.status)
+    }
+    // The client closed the connection before its body arrived: nothing was received, so
+    // nothing was acknowledged or lost, and no one reads this answer.
+    if (isClientAbort(error)) {
+      return c.json(
+        errorBody(400, 'The client closed the connection before sending its body.'),
+        400,
+      )
     }
     console.error(error)
     return c.json(errorBody(500, 'Internal error: see the collector log.'), 500)

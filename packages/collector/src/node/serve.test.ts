@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs'
+import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
@@ -93,6 +94,29 @@ describe('the collector process', () => {
     const stored = storedMessageIds(collector.dbPath)
     expect(acknowledged.filter((id) => !stored.has(id))).toEqual([])
     expect(stored.size).toBe(acknowledged.length)
+  })
+
+  it('does not log a client that goes away in the middle of its body as an error', async () => {
+    const collector = await startChild()
+    const { hostname, port } = new URL(collector.url)
+    await new Promise<void>((resolve) => {
+      const socket = connect(Number(port), hostname, () => {
+        // With Expect: 100-continue the collector answers "100 Continue" once its handler runs.
+        socket.write(
+          `POST /v1/batch HTTP/1.1\r\nHost: ${hostname}\r\nAuthorization: Bearer ${SECRET_KEY}\r\n` +
+            'Content-Type: application/json\r\nContent-Length: 1000\r\nExpect: 100-continue\r\n\r\n',
+        )
+      })
+      socket.once('data', () => {
+        socket.write('{"batch":[{"type":"track",')
+        socket.destroy()
+        resolve()
+      })
+    })
+    await collector.stop() // the drain waits for that request's handler
+    expect(await collector.exited).toEqual({ code: 0, signal: null })
+    expect(collector.output()).not.toContain('Error: aborted')
+    expect(collector.output()).not.toContain('ECONNRESET')
   })
 
   it('serves the health check and the built SDK with cache headers', async () => {

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import type { Server as HttpServer } from 'node:http'
 import { createRequire } from 'node:module'
-import type { AddressInfo } from 'node:net'
+import { type AddressInfo, Server as NetServer } from 'node:net'
 import { dirname, join } from 'node:path'
 import { serve } from '@hono/node-server'
 import { getConnInfo } from '@hono/node-server/conninfo'
@@ -29,16 +30,22 @@ export interface CollectorOptions {
   rateLimit?: number
   /** Behind a reverse proxy: the client address is the first of X-Forwarded-For. */
   trustProxy?: boolean
+  /** How long `close()` waits for open requests before it closes their connections. */
+  shutdownTimeoutMs?: number
   log?: (line: string) => void
 }
 
 export const DEFAULT_RATE_LIMIT = 50
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000
 
 export interface RunningCollector {
   url: string
   port: number
   store: SqliteStore
-  /** Stops accepting, finishes in-flight requests and writes, closes the database. */
+  /**
+   * Stops accepting, answers the requests in flight, commits their writes and closes the
+   * database. Connections still open after `shutdownTimeoutMs` are closed.
+   */
   close(): Promise<void>
 }
 
@@ -62,10 +69,19 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): CollectorO
       `TOUCHLINE_RATE_LIMIT must be a number of requests per second (0: no limit), got "${env.TOUCHLINE_RATE_LIMIT}"`,
     )
   }
+  const shutdownTimeoutMs = env.TOUCHLINE_SHUTDOWN_TIMEOUT_MS
+    ? Number(env.TOUCHLINE_SHUTDOWN_TIMEOUT_MS)
+    : DEFAULT_SHUTDOWN_TIMEOUT_MS
+  if (!Number.isInteger(shutdownTimeoutMs) || shutdownTimeoutMs < 0) {
+    throw new Error(
+      `TOUCHLINE_SHUTDOWN_TIMEOUT_MS must be a number of milliseconds, got "${env.TOUCHLINE_SHUTDOWN_TIMEOUT_MS}"`,
+    )
+  }
   return {
     port,
     host: env.HOST || '0.0.0.0',
     rateLimit,
+    shutdownTimeoutMs,
     trustProxy: env.TOUCHLINE_TRUST_PROXY === '1' || env.TOUCHLINE_TRUST_PROXY === 'true',
     dbPath: env.TOUCHLINE_DB || './data/touchline.db',
     publicUrl: env.TOUCHLINE_PUBLIC_URL || undefined,
@@ -135,9 +151,21 @@ export async function startCollector(options: CollectorOptions): Promise<Running
       getConnInfo(c).remote.address,
   })
 
-  const server = await new Promise<ReturnType<typeof serve>>((resolveServer, reject) => {
-    const s = serve({ fetch: app.fetch, port: options.port, hostname: options.host }, () =>
-      resolveServer(s),
+  // Requests whose handler has not returned yet: the database closes only after them.
+  let inFlight = 0
+  let onIdle: (() => void) | undefined
+  const fetch: typeof app.fetch = async (...args) => {
+    inFlight++
+    try {
+      return await app.fetch(...args)
+    } finally {
+      inFlight--
+      if (inFlight === 0) onIdle?.()
+    }
+  }
+  const server = await new Promise<HttpServer>((resolveServer, reject) => {
+    const s = serve({ fetch, port: options.port, hostname: options.host }, () =>
+      resolveServer(s as HttpServer),
     )
     s.once('error', reject)
   })
@@ -158,21 +186,51 @@ export async function startCollector(options: CollectorOptions): Promise<Running
   log("Paste this into your site's <head>:")
   log(`  <script async src="${publicUrl}/sdk.js" data-key="${project.writeKey}"></script>`)
 
+  const timeoutMs = options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS
+  const drain = async () => {
+    // Stop listening. Not http.Server#close(): it also stops enforcing headersTimeout and
+    // requestTimeout on the connections still open, so a slow client could hold them.
+    const drained = new Promise<void>((done) =>
+      NetServer.prototype.close.call(server, () => done()),
+    )
+    // Keep-alive connections are closed as soon as their request is answered.
+    const idle = setInterval(() => server.closeIdleConnections(), 50)
+    server.closeIdleConnections()
+    let deadline: NodeJS.Timeout | undefined
+    const late = await Promise.race([
+      drained.then(() => false),
+      new Promise<boolean>((resolve) => {
+        deadline = setTimeout(() => resolve(true), timeoutMs)
+      }),
+    ])
+    clearTimeout(deadline)
+    clearInterval(idle)
+    if (late) {
+      const open = await new Promise<number>((resolve) =>
+        server.getConnections((_, count) => resolve(count)),
+      )
+      log(
+        `Shutdown: ${open} connection(s) still open after ${timeoutMs} ms (TOUCHLINE_SHUTDOWN_TIMEOUT_MS), closing them; their requests were not answered, so their clients send them again.`,
+      )
+      server.closeAllConnections()
+      await drained
+    }
+    // Every connection is gone: let http.Server stop its timeout checks too.
+    server.close()
+  }
+  /** Handlers still running (a report, a body cut off by the deadline) settle on their own. */
+  const settled = () =>
+    new Promise<void>((resolve) => {
+      if (inFlight === 0) resolve()
+      else onIdle = resolve
+    })
+
   let closing: Promise<void> | undefined
   const close = () => {
-    closing ??= new Promise<void>((done) => {
-      // Stop accepting; keep-alive connections are closed as soon as their request is answered.
-      const idle = setInterval(() => closeIdle(), 50)
-      const closeIdle = () => {
-        if ('closeIdleConnections' in server) server.closeIdleConnections()
-      }
-      server.close(() => {
-        clearInterval(idle)
-        done()
-      })
-      closeIdle()
-    })
+    closing ??= drain()
+      // Reports still running fail with the worker, so their handlers return.
       .then(() => reports.close())
+      .then(settled)
       // Refused requests of the last second are counted before the database closes.
       .then(() => drops.flush())
       .then(() => store.close())
@@ -181,19 +239,38 @@ export async function startCollector(options: CollectorOptions): Promise<Running
   return { url, port, store, close }
 }
 
-/** Runs until SIGTERM or SIGINT, then shuts down gracefully. */
+/**
+ * Runs until SIGTERM or SIGINT, then shuts down gracefully and exits 0. Signals during the
+ * shutdown never cut it short (one Ctrl-C under pnpm arrives two or three times): it ends
+ * within `shutdownTimeoutMs` of the first one.
+ */
 export async function runCollector(options = optionsFromEnv()): Promise<void> {
+  const log = options.log ?? ((line: string) => console.log(line))
+  const timeoutMs = options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS
   const collector = await startCollector(options)
-  const stop = (signal: string) => {
-    console.log(`${signal}: finishing in-flight requests and closing the database…`)
+  let stopping = false
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      log(
+        `${signal}: already stopping; waiting for the requests in flight (at most ${timeoutMs} ms in all).`,
+      )
+      return
+    }
+    stopping = true
+    log(
+      `${signal}: finishing in-flight requests (at most ${timeoutMs} ms) and closing the database…`,
+    )
     collector.close().then(
-      () => process.exit(0),
+      () => {
+        log('Stopped: every answered request is in the database.')
+        process.exit(0)
+      },
       (error: unknown) => {
-        console.error(error)
+        console.error('The collector could not shut down cleanly:', error)
         process.exit(1)
       },
     )
   }
-  process.once('SIGTERM', () => stop('SIGTERM'))
-  process.once('SIGINT', () => stop('SIGINT'))
+  process.on('SIGTERM', stop)
+  process.on('SIGINT', stop)
 }

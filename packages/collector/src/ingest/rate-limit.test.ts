@@ -34,3 +34,24 @@ describe('RateLimiter', () => {
     for (let i = 0; i < 1_000; i++) limiter.take('a')
   })
 })
+
+describe('RateLimiter costs', () => {
+  it('takes several tokens at once, at most a full bucket', () => {
+    let now = 0
+    const limiter = new RateLimiter({ perSecond: 10, burst: 20 }, () => now)
+    limiter.take('a', 15)
+    try {
+      limiter.take('a', 15)
+      expect.unreachable()
+    } catch (error) {
+      // 10 tokens missing at 10/s.
+      expect((error as TooManyRequests).retryAfterSeconds).toBe(1)
+    }
+    now += 1_000
+    limiter.take('a', 15)
+    // Larger than the bucket: it passes once the bucket is full.
+    now += 2_000
+    limiter.take('a', 1_000)
+    expect(() => limiter.take('a')).toThrow(TooManyRequests)
+  })
+})

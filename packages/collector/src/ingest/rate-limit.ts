@@ -1,7 +1,7 @@
 import { HTTPException } from 'hono/http-exception'
 
 export interface RateLimitOptions {
-  /** Sustained requests per second per key; 0 turns limiting off. */
+  /** Sustained tokens (requests) per second per key; 0 turns limiting off. */
   perSecond: number
   /** Requests allowed at once (default 2 × perSecond). */
   burst?: number
@@ -11,7 +11,11 @@ export interface RateLimitOptions {
 export class TooManyRequests extends HTTPException {
   readonly retryAfterSeconds: number
 
-  constructor(retryAfterSeconds: number) {
+  /** `waitMs`: exactly how long until the request could pass (Retry-After rounds it up). */
+  constructor(
+    readonly waitMs: number,
+    retryAfterSeconds = Math.max(1, Math.ceil(waitMs / 1000)),
+  ) {
     super(429, {
       message: `Too many requests: retry after ${retryAfterSeconds} s (send fewer, larger batches).`,
     })
@@ -40,18 +44,22 @@ export class RateLimiter {
     this.burst = Math.max(1, options.burst ?? options.perSecond * 2)
   }
 
-  /** Takes one token for `key`, or throws `TooManyRequests` saying when one will be there. */
-  take(key: string): void {
+  /**
+   * Takes `cost` tokens for `key` (at most a full bucket, so any request can pass once the
+   * bucket has refilled), or throws `TooManyRequests` saying when they will be there.
+   */
+  take(key: string, cost = 1): void {
     if (this.perMs <= 0) return
+    const needed = Math.min(Math.max(1, cost), this.burst)
     const now = this.now()
     const bucket = this.buckets.get(key) ?? { tokens: this.burst, at: now }
     bucket.tokens = Math.min(this.burst, bucket.tokens + (now - bucket.at) * this.perMs)
     bucket.at = now
-    if (bucket.tokens < 1) {
+    if (bucket.tokens < needed) {
       this.buckets.set(key, bucket)
-      throw new TooManyRequests(Math.max(1, Math.ceil((1 - bucket.tokens) / this.perMs / 1000)))
+      throw new TooManyRequests((needed - bucket.tokens) / this.perMs)
     }
-    bucket.tokens -= 1
+    bucket.tokens -= needed
     this.buckets.set(key, bucket)
     if (this.buckets.size > MAX_BUCKETS) this.sweep(now)
   }

@@ -2,7 +2,7 @@ import RudderAnalytics from '@rudderstack/rudder-sdk-node'
 import { Analytics as SegmentAnalytics } from '@segment/analytics-node'
 import type { AttributionReport, IngestionWarnings } from '@touchline/shared'
 import Database from 'better-sqlite3'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { useTestCollector } from '../testing/test-collector'
 
 const WRITE_KEY = 'wk_server_libraries_0123456789'
@@ -189,8 +189,14 @@ describe.each([
     client.track({ userId: 'u', event: 'signup', properties: {}, timestamp: day(1) })
     const errors = await client.flush()
     expect(errors).toHaveLength(1)
-    expect(collector().output()).toContain(
-      'touchline: unknown key: 1 request not stored (refused: unknown key (401))',
+    // The 401 reaches the client over TCP, the log line reaches us over the child's stderr
+    // pipe: the two race, so wait (up to 5 s) for the line rather than read it once.
+    await vi.waitFor(
+      () =>
+        expect(collector().output()).toContain(
+          'touchline: unknown key: 1 request not stored (refused: unknown key (401))',
+        ),
+      { timeout: 5_000, interval: 20 },
     )
   })
 })

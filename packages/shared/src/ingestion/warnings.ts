@@ -14,6 +14,8 @@ export const DROP_REASONS = {
   event_too_large: 'rejected: event larger than 32 KB',
   /** A request body over the 500 KB limit (413): its events are unknown. */
   body_too_large: 'refused: request body larger than 500 KB',
+  /** A batch of more events than one request may carry (413: 1,000 with the write key, 5,000 with the secret key). */
+  too_many_events: 'refused: too many events in one request',
   /** A body that is not JSON or not a batch (400). */
   malformed: 'refused: malformed request body',
   /** A browser origin the project does not allow (403). */
@@ -26,9 +28,10 @@ export const DROP_REASONS = {
 
 export type DropReason = keyof typeof DROP_REASONS
 
-/** Reasons that refuse a whole body whose events are unknown: they count requests. */
+/** Reasons that refuse a whole body, whose events are unknown or not events: they count requests. */
 export const REQUEST_REASONS: ReadonlySet<DropReason> = new Set([
   'body_too_large',
+  'too_many_events',
   'malformed',
   'unknown_key',
 ])

@@ -138,4 +138,33 @@ describe('touchline person delete', () => {
     ])
     await after.close()
   })
+
+  it("names the shared devices it erased only the person's own events on", async () => {
+    const path = join(dir, 'erase-shared.db')
+    const store = new SqliteStore(path)
+    const project = await store.createProject({ name: 'p', writeKey: 'wk_y', secretKeyHash: 'h' })
+    const event = (messageId: string, email: string, timestamp: number) =>
+      eventRow(project.id, messageId, {
+        type: 'identify',
+        event: null,
+        anonymousId: 'kiosk',
+        email,
+        timestamp,
+      })
+    await store.insertEvents([
+      event('m1', 'ada@acme.com', 1),
+      event('m2', 'bob@acme.com', 86_400_000),
+    ])
+    await store.close()
+
+    const out = await touchline('person', 'delete', '--email', 'ada@acme.com', '--db', path)
+    expect(out).toBe(
+      'Erased email:ada@acme.com: 1 events, 1 identity links\n  identifiers: ada@acme.com\n  shared devices (only their own sessions and events): kiosk\n',
+    )
+    const after = new SqliteStore(path)
+    expect(after.db.prepare('SELECT message_id, email FROM events').all()).toEqual([
+      { message_id: 'm2', email: 'bob@acme.com' },
+    ])
+    await after.close()
+  })
 })

@@ -207,10 +207,15 @@ person
       console.log(
         `Erased ${erasure.person}: ${erasure.deleted.events} events, ${erasure.deleted.identityLinks} identity links`,
       )
-      const { anonymousIds, userIds, emails } = erasure.erased
+      const { anonymousIds, sharedAnonymousIds, userIds, emails } = erasure.erased
       console.log(
         `  identifiers: ${[...anonymousIds, ...userIds, ...emails].join(', ') || '(none)'}`,
       )
+      if (sharedAnonymousIds.length > 0) {
+        console.log(
+          `  shared devices (only their own sessions and events): ${sharedAnonymousIds.join(', ')}`,
+        )
+      }
     } finally {
       await store.close()
     }

@@ -9,7 +9,15 @@ import {
   type Person,
   userKey,
 } from '@touchline/shared'
-import type { ErasureCounts, PersonIdentifiers, Project, Store } from '../store/store'
+import { JourneyEngine } from '../reports/engine'
+import type {
+  ErasureCounts,
+  IdentityEvidence,
+  IdRange,
+  Project,
+  Store,
+  VisitRow,
+} from '../store/store'
 import { loadAccounts, loadIdentity } from './identity'
 
 /** How a person is named in a look-up or an erasure: `user:<userId>` or `email:<email>`. */
@@ -53,6 +61,7 @@ export async function explainPerson(
   if (!person) return undefined
   const own = new Set([
     ...person.userIds.map(userKey),
+    ...person.aliasIds.map(userKey),
     ...person.emails.map(emailKey),
     ...person.anonymousIds.map((id) => `anon:${id}`),
     ...person.sharedAnonymousIds.map((id) => `anon:${id}`),
@@ -64,33 +73,100 @@ export async function explainPerson(
   return { ...person, account, decisions }
 }
 
+/** The identifiers an erasure looked for. */
+export interface ErasedIdentifiers {
+  /** Devices of the person alone: all their events went. */
+  anonymousIds: string[]
+  /** Devices shared with other people: only the sessions and events that were theirs went. */
+  sharedAnonymousIds: string[]
+  /** Their userIds, with the alias previousIds taken as userIds (`Person.aliasIds`). */
+  userIds: string[]
+  emails: string[]
+}
+
 export interface Erasure {
   /** The erased person's key (the identifier itself when no link was known). */
   person: string
-  erased: PersonIdentifiers
+  erased: ErasedIdentifiers
   deleted: ErasureCounts
 }
 
 /**
- * Erases a person (GDPR): the events of all their identifiers — every anonymous ID they
- * were identified on, shared devices included, every userId and email — and their
- * identity links. A person never linked is erased by the identifier alone.
+ * Erases a person (GDPR): every event naming one of their identifiers — as its anonymous
+ * ID, userId, email or alias previousId — and, on devices shared with other people, the
+ * sessions and events that reports give them, and their identity links. Another person's
+ * events stay, and so do their credits. A person never linked is erased by the identifier
+ * alone.
  */
 export async function erasePerson(store: Store, project: Project, key: string): Promise<Erasure> {
-  const { graph } = await loadIdentity(store, project.id)
+  // One reading of the identity evidence for the person and the journey engine alike.
+  const evidence = await store.identityEvidence(project.id)
+  const { graph } = await loadIdentity(storeView(store, { evidence }), project.id)
   const person = findPerson(graph, key)
   const value = key.slice(key.indexOf(':') + 1)
-  const erased: PersonIdentifiers = person
+  const erased: ErasedIdentifiers = person
     ? {
-        anonymousIds: [...person.anonymousIds, ...person.sharedAnonymousIds].sort(),
-        userIds: person.userIds,
+        anonymousIds: person.anonymousIds,
+        sharedAnonymousIds: person.sharedAnonymousIds,
+        userIds: [...person.userIds, ...person.aliasIds].sort(),
         emails: person.emails,
       }
     : {
         anonymousIds: [],
+        sharedAnonymousIds: [],
         userIds: key.startsWith('user:') ? [value] : [],
         emails: key.startsWith('email:') ? [value] : [],
       }
-  const deleted = await store.erasePerson(project.id, erased)
+  const eventIds = person ? await ownEventsOnSharedDevices(store, evidence, project, person) : []
+  const deleted = await store.erasePerson(project.id, { ...erased, eventIds })
   return { person: person?.key ?? key, erased, deleted }
+}
+
+/**
+ * The row ids of a person's own events on the devices they share, decided by the journey
+ * engine that reports use: a visit goes with its session, whose owner is the person
+ * identified in it, else the last one identified before it, else the first one
+ * (`sessionOwner`); any other event with its userId or email, else its session
+ * (`eventOwner`). The engine reads only these devices' visits — a device's sessions depend
+ * on its own visits alone — and the project's whole identity evidence.
+ */
+async function ownEventsOnSharedDevices(
+  store: Store,
+  evidence: IdentityEvidence,
+  project: Project,
+  person: Person,
+): Promise<number[]> {
+  if (person.sharedAnonymousIds.length === 0) return []
+  const events = await store.deviceEvents(project.id, person.sharedAnonymousIds)
+  const visits = events.flatMap(({ pageUrl, ...row }) =>
+    pageUrl === null ? [] : [{ ...row, pageUrl }],
+  )
+  const engine = new JourneyEngine(storeView(store, { evidence, visits }))
+  const journeys = await engine.journeys(project, { groupBy: 'channel', level: 'person' })
+  return events.filter((row) => journeys.conversionOwner(row) === person.key).map((row) => row.id)
+}
+
+/**
+ * The store as erasure's identity graph and journey engine see it: this identity evidence
+ * and, when given, only these visits and no offline touches.
+ */
+function storeView(
+  store: Store,
+  view: { evidence: IdentityEvidence; visits?: readonly VisitRow[] },
+): Store {
+  const { evidence, visits } = view
+  const reads: Partial<Store> = {
+    identityEvidence: async () => evidence,
+    ...(visits && {
+      visits: async (_projectId: string, range: IdRange) =>
+        visits.filter((row) => row.id > range.afterId && row.id <= range.upToId),
+      offlineTouches: async () => [],
+    }),
+  }
+  return new Proxy(store, {
+    get(target, name) {
+      const member: unknown = Reflect.get(name in reads ? reads : target, name, target)
+      return typeof member === 'function' ? member.bind(target) : member
+    },
+  })
 }

@@ -213,6 +213,24 @@ export type PersonEventRow = { id: number } & Pick<
   | 'value'
 >
 
+/** What erasing a person deletes (`Store.erasePerson`). */
+export interface PersonErasure {
+  /** Devices of the person alone: every event with one as its anonymous ID or previousId. */
+  anonymousIds: readonly string[]
+  /** Every event with one as its userId or previousId. */
+  userIds: readonly string[]
+  /** Every event with one as its email. */
+  emails: readonly string[]
+  /** Devices shared with other people: only the events in `eventIds` go. */
+  sharedAnonymousIds: readonly string[]
+  /** Events by row id: the person's own on the shared devices. */
+  eventIds: readonly number[]
+}
+
+/** An event of a device (`Store.deviceEvents`): a visit when it has a page URL. */
+export type DeviceEventRow = Omit<VisitRow, 'pageUrl'> &
+  Pick<ConversionRow, 'messageId' | 'value'> & { pageUrl: string | null }
+
 export interface ErasureCounts {
   events: number
   identityLinks: number
@@ -291,11 +309,14 @@ export interface Store {
     who: PersonIdentifiers,
     types: readonly string[],
   ): Promise<PersonEventRow[]>
+  /** Every event of these anonymous IDs, in id order: whose each is, on a shared device. */
+  deviceEvents(projectId: string, anonymousIds: readonly string[]): Promise<DeviceEventRow[]>
   /**
-   * Erases a person (GDPR): every event sent by or naming one of these identifiers, and
-   * their identity links. Resolves once committed, with what was deleted.
+   * Erases a person (GDPR): every event sent by or naming one of their identifiers, their
+   * own events on shared devices, the identity links of all these, and the samples of what
+   * was not stored that name any of them. Resolves once committed, with what was deleted.
    */
-  erasePerson(projectId: string, person: PersonIdentifiers): Promise<ErasureCounts>
+  erasePerson(projectId: string, person: PersonErasure): Promise<ErasureCounts>
   /**
    * Counts what was not stored, by reason, library and field, and keeps each record as a
    * sample (the latest SAMPLES_PER_PROJECT per project). Committed with the events of the

@@ -39,6 +39,7 @@ describe('resolveIdentities', () => {
         emails: ['ada@acme.com'],
         anonymousIds: ['a1'],
         sharedAnonymousIds: [],
+        aliasIds: [],
       },
     ])
     expect(sessionOwner(graph, { anonymousId: 'a1', start: 0, end: 10 })).toBe('email:ada@acme.com')
@@ -70,6 +71,7 @@ describe('resolveIdentities', () => {
         emails: ['ada@acme.com'],
         anonymousIds: ['laptop', 'phone'],
         sharedAnonymousIds: [],
+        aliasIds: [],
       },
     ])
   })
@@ -91,6 +93,7 @@ describe('resolveIdentities', () => {
         emails: ['ada@acme.com'],
         anonymousIds: ['a1', 'a2', 'a3'],
         sharedAnonymousIds: [],
+        aliasIds: [],
       },
       {
         key: 'user:u-43',
@@ -98,6 +101,7 @@ describe('resolveIdentities', () => {
         emails: ['bob@acme.com'],
         anonymousIds: [],
         sharedAnonymousIds: [],
+        aliasIds: [],
       },
     ])
     expect(eventOwner(graph, { email: 'BOB@acme.com', time: 0 })).toBe('user:u-43')
@@ -271,6 +275,7 @@ describe('resolveIdentities', () => {
       emails: ['p00@acme.com'],
       anonymousIds: ['shared'],
       sharedAnonymousIds: [],
+      aliasIds: [],
     })
   })
 
@@ -293,6 +298,7 @@ describe('resolveIdentities', () => {
         emails: [],
         anonymousIds: ['a-old', 'pre-signup'],
         sharedAnonymousIds: [],
+        aliasIds: ['pre-signup'],
       },
     ])
     expect(graph.decisions.map((d) => [d.kind, d.messageId, d.reason])).toEqual([
@@ -306,9 +312,61 @@ describe('resolveIdentities', () => {
         'al-1',
         'anonymous ID "pre-signup" was identified as user:old-u: all its sessions, earlier ones included, belong to this person',
       ],
+      // No link names "pre-signup": it may have been a userId too.
+      [
+        'merged',
+        'al-1',
+        'alias: "pre-signup" is now "u-1", and no identify says whether it was an anonymous ID or a userId: events sent with it as either belong to this person',
+      ],
       ['merged', 'al-2', 'alias: userId "old-u" is now "u-1"'],
       ['merged', 'al-3', 'alias: userId "u-1" is now "old-u"'],
       ['refused', 'al-4', 'alias of "u-1" to itself: nothing to join'],
+    ])
+  })
+
+  it('takes an aliased previousId no link names as both kinds, unless aliased to several people', () => {
+    const graph = resolveIdentities({
+      links: [
+        link(1, { anonymousId: 'laptop', userId: 'u-new' }),
+        link(1, { anonymousId: 'tablet', userId: 'u-other' }),
+        // "seen" is named as an anonymous ID: it was one.
+        link(1, { anonymousId: 'seen', email: 'ada@acme.com' }),
+      ],
+      aliases: [
+        { messageId: 'al-1', timestamp: 5, previousId: 'u-old', userId: 'u-new' },
+        { messageId: 'al-2', timestamp: 5, previousId: 'seen', userId: 'u-new' },
+        { messageId: 'al-3', timestamp: 6, previousId: 'twice', userId: 'u-new' },
+        { messageId: 'al-4', timestamp: 7, previousId: 'twice', userId: 'u-other' },
+      ],
+    })
+    expect(graph.persons.map((p) => [p.key, p.aliasIds, p.userIds])).toEqual([
+      ['email:ada@acme.com', [], []],
+      ['user:u-new', ['u-old'], ['u-new']],
+      ['user:u-other', [], ['u-other']],
+    ])
+    // A server-side event sent with the old id is the renamed person's.
+    expect(eventOwner(graph, { userId: 'u-old', time: 9 })).toBe('user:u-new')
+    expect(eventOwner(graph, { userId: 'seen', time: 9 })).toBe('user:seen')
+    expect(eventOwner(graph, { userId: 'twice', time: 9 })).toBe('user:twice')
+    expect(graph.decisions.filter((d) => d.messageId === 'al-3')).toEqual([
+      {
+        kind: 'kept_apart',
+        identifiers: ['anon:twice', 'user:u-new', 'user:u-other'],
+        person: null,
+        messageId: 'al-3',
+        timestamp: 6,
+        reason:
+          'anonymous ID "twice" was identified as 2 different people (a shared device): they are never merged; each session belongs to the person identified in it, else to the last one identified before it, else to the first one',
+      },
+      {
+        kind: 'refused',
+        identifiers: ['user:twice', 'user:u-new', 'user:u-other'],
+        person: null,
+        messageId: 'al-3',
+        timestamp: 6,
+        reason:
+          '"twice" was aliased to 2 different people: it is not taken as a userId of any of them',
+      },
     ])
   })
 })

@@ -4,7 +4,9 @@
  *
  * Identifiers are typed keys: `anon:<anonymousId>`, `user:<userId>`, `email:<email>`.
  * A userId and an email identified together (in one event, or joined by an alias) are one
- * *identity*; every identity is a person. An anonymous ID identified as one identity
+ * *identity*; every identity is a person. An alias's `previousId` (Segment: the previous
+ * userId or anonymous ID) is a userId when a link names it as one, else an anonymous ID;
+ * when no link names it at all, it is both. An anonymous ID identified as one identity
  * belongs to it whole, earlier sessions included. An anonymous ID identified as several
  * identities (a shared device) never merges them: each of its sessions is assigned to one.
  */
@@ -53,6 +55,12 @@ export interface Person {
   anonymousIds: string[]
   /** Anonymous IDs shared with other people (a shared device): only the sessions assigned here. */
   sharedAnonymousIds: string[]
+  /**
+   * `previousId`s of alias calls to this person (and no one else) that no identity link
+   * names, as an anonymous ID or a userId: of unknown kind, each is taken as both — one of
+   * `anonymousIds` and, for events sent with it as their userId, one of this person's userIds.
+   */
+  aliasIds: string[]
 }
 
 /**
@@ -233,6 +241,7 @@ export function resolveIdentities(
     }
   }
   const aliases: { previous: string; user: string; evidence: Evidence }[] = []
+  const linkedAnonymousIds = new Set(links.map((link) => link.anon))
   for (const alias of input.aliases ?? []) {
     const evidence = { messageId: alias.messageId, timestamp: alias.timestamp }
     const previous = usable(alias.previousId, 'anon', evidence)
@@ -252,6 +261,8 @@ export function resolveIdentities(
     aliases.push({ previous, user, evidence })
   }
   const knownUsers = new Set(identities.nodes().filter((node) => node.startsWith('user:')))
+  /** Aliases whose previousId no link names: it may have been a userId too. */
+  const unknownKind: typeof aliases = []
   for (const alias of aliases) {
     if (knownUsers.has(userKey(alias.previous))) {
       // An earlier userId renamed: one identity (alias loops just join what is joined).
@@ -263,6 +274,7 @@ export function resolveIdentities(
       })
     } else {
       // The usual alias: the anonymous ID used before sign-up is now this user.
+      if (!linkedAnonymousIds.has(alias.previous)) unknownKind.push(alias)
       links.push({
         ...alias.evidence,
         anon: alias.previous,
@@ -320,6 +332,43 @@ export function resolveIdentities(
 
   const personByIdentifier = new Map<string, string>()
   for (const node of identities.nodes()) personByIdentifier.set(node, personOf(node))
+  // A previousId of unknown kind is also a userId: its events sent as a userId (server-side
+  // ones with no device or email, which make no link) are the person's — unless it was
+  // aliased to several people, whom it must not join.
+  const aliasIds = new Map<string, string[]>()
+  const byPrevious = new Map<string, typeof unknownKind>()
+  for (const alias of unknownKind) {
+    const list = byPrevious.get(alias.previous)
+    if (list) list.push(alias)
+    else byPrevious.set(alias.previous, [alias])
+  }
+  for (const [previous, list] of byPrevious) {
+    const first = list.sort((a, b) => earlier(a.evidence, b.evidence))[0] as (typeof list)[0]
+    const people = [...new Set(list.map((alias) => personOf(userKey(alias.user))))].sort()
+    const key = userKey(previous)
+    if (people.length > 1) {
+      log.add({
+        kind: 'refused',
+        identifiers: [key, ...people],
+        person: null,
+        ...first.evidence,
+        reason: `${JSON.stringify(previous)} was aliased to ${people.length} different people: it is not taken as a userId of any of them`,
+      })
+      continue
+    }
+    const person = people[0] as string
+    personByIdentifier.set(key, person)
+    const ids = aliasIds.get(person)
+    if (ids) ids.push(previous)
+    else aliasIds.set(person, [previous])
+    log.add({
+      kind: 'merged',
+      identifiers: [key, userKey(first.user)].sort(compareText),
+      person,
+      ...first.evidence,
+      reason: `alias: ${JSON.stringify(previous)} is now ${JSON.stringify(first.user)}, and no identify says whether it was an anonymous ID or a userId: events sent with it as either belong to this person`,
+    })
+  }
   const sharedDevices = new Map<string, Identification[]>()
   const owned = new Map<string, string[]>()
   const shared = new Map<string, string[]>()
@@ -377,6 +426,7 @@ export function resolveIdentities(
       emails: nodes.filter((n) => n.startsWith('email:')).map((n) => n.slice(6)),
       anonymousIds: (owned.get(key) ?? []).sort(compareText),
       sharedAnonymousIds: (shared.get(key) ?? []).sort(compareText),
+      aliasIds: (aliasIds.get(key) ?? []).sort(compareText),
     }
   })
   persons.sort((a, b) => compareText(a.key, b.key))

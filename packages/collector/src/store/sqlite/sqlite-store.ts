@@ -6,6 +6,7 @@ import { nanoid } from 'nanoid'
 import {
   type ConversionRow,
   DEFAULT_PROJECT_SETTINGS,
+  type DeviceEventRow,
   type DropRecord,
   type ErasureCounts,
   type EventRow,
@@ -14,6 +15,7 @@ import {
   type IdRange,
   type NewProject,
   type OfflineTouchRow,
+  type PersonErasure,
   type PersonEventRow,
   type PersonIdentifiers,
   type Project,
@@ -519,27 +521,74 @@ export class SqliteStore implements Store {
       ) as PersonEventRow[]
   }
 
-  async erasePerson(projectId: string, person: PersonIdentifiers): Promise<ErasureCounts> {
+  async deviceEvents(
+    projectId: string,
+    anonymousIds: readonly string[],
+  ): Promise<DeviceEventRow[]> {
+    this.flush()
+    return this.db
+      .prepare(
+        `SELECT id, message_id AS messageId, anonymous_id AS anonymousId, user_id AS userId, email,
+           timestamp, session_id AS sessionId, page_url AS pageUrl, referrer,
+           utm_source AS utmSource, utm_medium AS utmMedium, utm_campaign AS utmCampaign,
+           utm_term AS utmTerm, utm_content AS utmContent, value
+         FROM events
+         WHERE project_id = ? AND anonymous_id IN (SELECT value FROM json_each(?))
+         ORDER BY id`,
+      )
+      .all(projectId, JSON.stringify(anonymousIds)) as DeviceEventRow[]
+  }
+
+  async erasePerson(projectId: string, person: PersonErasure): Promise<ErasureCounts> {
     this.flush()
     const anonymousIds = JSON.stringify(person.anonymousIds)
     const userIds = JSON.stringify(person.userIds)
     const emails = JSON.stringify(person.emails)
     const previousIds = JSON.stringify([...person.anonymousIds, ...person.userIds])
+    const eventIds = JSON.stringify(person.eventIds)
     const within = (column: string) => `${column} IN (SELECT value FROM json_each(?))`
     const erase = this.db.transaction((): ErasureCounts => {
+      // The links of their events on shared devices, which may name no identifier of theirs.
+      const linksOfEvents = this.db
+        .prepare(
+          `DELETE FROM identity_links WHERE project_id = ? AND (anonymous_id, message_id) IN (
+             SELECT anonymous_id, message_id FROM events WHERE ${within('id')} AND project_id = ?)`,
+        )
+        .run(projectId, eventIds, projectId).changes
+      // One indexed search per column (an OR of them would scan the project's events).
       const events = this.db
         .prepare(
-          `DELETE FROM events WHERE project_id = ? AND (${within('anonymous_id')}
-             OR ${within('user_id')} OR ${within('email')} OR ${within('previous_id')})`,
+          `DELETE FROM events WHERE id IN (
+             SELECT id FROM events WHERE project_id = ? AND ${within('anonymous_id')}
+             UNION SELECT id FROM events WHERE project_id = ? AND ${within('user_id')}
+             UNION SELECT id FROM events WHERE project_id = ? AND ${within('email')}
+             UNION SELECT id FROM events WHERE project_id = ? AND ${within('previous_id')}
+             UNION SELECT id FROM events WHERE project_id = ? AND ${within('id')})`,
         )
-        .run(projectId, anonymousIds, userIds, emails, previousIds).changes
-      const identityLinks = this.db
-        .prepare(
-          `DELETE FROM identity_links WHERE project_id = ? AND (${within('anonymous_id')}
-             OR ${within('user_id')} OR ${within('email')})`,
-        )
-        .run(projectId, anonymousIds, userIds, emails).changes
-      // Samples of what was not stored may quote the person: any that names them goes too.
+        .run(
+          projectId,
+          anonymousIds,
+          projectId,
+          userIds,
+          projectId,
+          emails,
+          projectId,
+          previousIds,
+          projectId,
+          eventIds,
+        ).changes
+      const identityLinks =
+        linksOfEvents +
+        this.db
+          .prepare(
+            `DELETE FROM identity_links WHERE rowid IN (
+               SELECT rowid FROM identity_links WHERE project_id = ? AND ${within('anonymous_id')}
+               UNION SELECT rowid FROM identity_links WHERE project_id = ? AND ${within('user_id')}
+               UNION SELECT rowid FROM identity_links WHERE project_id = ? AND ${within('email')})`,
+          )
+          .run(projectId, anonymousIds, projectId, userIds, projectId, emails).changes
+      // Samples of what was not stored may quote the person: any that names them goes too
+      // (a shared device's included: a sample cannot be told apart by session).
       this.db
         .prepare(
           `DELETE FROM ingestion_drop_samples WHERE project_id = ? AND EXISTS (
@@ -547,7 +596,12 @@ export class SqliteStore implements Store {
         )
         .run(
           projectId,
-          JSON.stringify([...person.anonymousIds, ...person.userIds, ...person.emails]),
+          JSON.stringify([
+            ...person.anonymousIds,
+            ...person.sharedAnonymousIds,
+            ...person.userIds,
+            ...person.emails,
+          ]),
         )
       if (events > 0 || identityLinks > 0) {
         this.db

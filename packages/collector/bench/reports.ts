@@ -110,12 +110,17 @@ const CHUNK = 5_000
 
 const CACHE_DIR = join(tmpdir(), 'touchline-bench-reports')
 const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href
-/** The code whose changes make a cached database stale. */
+/** The code whose changes make a cached database stale: the generator, row mapping, schema. */
+const DEMO_DIR = new URL('../src/demo/', import.meta.url)
 const SHAPING_SOURCES = [
-  '../src/demo/generate.ts',
-  '../src/ingest/normalise.ts',
-  '../src/store/sqlite/migrations.ts',
-].map((path) => new URL(path, import.meta.url))
+  ...readdirSync(DEMO_DIR)
+    .filter((name) => name.endsWith('.ts') && !name.endsWith('.test.ts') && name !== 'load.ts')
+    .sort()
+    .map((name) => new URL(name, DEMO_DIR)),
+  ...['../src/ingest/normalise.ts', '../src/store/sqlite/migrations.ts'].map(
+    (path) => new URL(path, import.meta.url),
+  ),
+]
 
 const fmt = (n: number, digits = 0) =>
   n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })

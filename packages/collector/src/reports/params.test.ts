@@ -89,3 +89,60 @@ describe('the report range (from, to)', () => {
     })
   })
 })
+
+describe('the journey query', () => {
+  async function journeys() {
+    const ctx = await createTestApp()
+    return async (query: string) => {
+      const res = await ctx.app.request(`/v1/reports/journey?${query}`, {
+        headers: { authorization: `Bearer ${ctx.secretKey}` },
+      })
+      return { status: res.status, body: await res.json() }
+    }
+  }
+  const EXACTLY_ONE =
+    'Name the journey with exactly one of "email", "userId", "anonymousId" or "account"'
+
+  it('answers a 400 naming the parameter, the subject first', async () => {
+    const journey = await journeys()
+    const answers: [string, string][] = [
+      ['', EXACTLY_ONE],
+      ['lookbackDays=7', EXACTLY_ONE],
+      ['email=ada@acme.com&account=acme.com', EXACTLY_ONE],
+      ['userId=crm-7&anonymousId=laptop&account=acme.com&email=ada@acme.com', EXACTLY_ONE],
+      [
+        'account=%20',
+        '"account" must be an account key: domain:<domain>, group:<groupId>, or a bare one',
+      ],
+      ['anonymousId=%20', '"anonymousId": "" is not a usable anonymous ID'],
+      ['userId=undefined', '"userId": "undefined" is not a usable userId'],
+      ['email=ada', '"email": "ada" is not an email address'],
+      [
+        'email=ada@acme.com&conversion=%20',
+        '"conversion" must be a track event name (or left out)',
+      ],
+      [
+        'email=ada@acme.com&lookbackDays=731',
+        '"lookbackDays" must be a whole number of days from 1 to 730',
+      ],
+      // The query's own parameters are checked before the subject's value.
+      ['userId=null&conversion=', '"conversion" must be a track event name (or left out)'],
+    ]
+    for (const [query, message] of answers) {
+      expect(await journey(query), query).toEqual({ status: 400, body: errorBody(400, message) })
+    }
+  })
+
+  it('reads the subject trimmed, an email lower-cased, into the key it looks up', async () => {
+    const journey = await journeys()
+    const unknown: [string, string][] = [
+      ['email=%20Ada@ACME.com%20', 'No person is known by email:ada@acme.com.'],
+      ['userId=%20crm-7%20', 'No person is known by user:crm-7.'],
+      ['anonymousId=%20laptop%20&conversion=demo_request', 'No person is known by anon:laptop.'],
+      ['account=%20acme.com%20&lookbackDays=30', 'No account is known by acme.com.'],
+    ]
+    for (const [query, message] of unknown) {
+      expect(await journey(query), query).toEqual({ status: 404, body: errorBody(404, message) })
+    }
+  })
+})

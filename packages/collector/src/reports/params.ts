@@ -1,7 +1,9 @@
 import {
+  anonKey,
   DEFAULT_HALF_LIFE_DAYS,
   DEFAULT_TOP_PATHS,
   GROUP_BYS,
+  isUsableId,
   MODELS,
   type Model,
   parseIsoTimestamp,
@@ -9,11 +11,15 @@ import {
 import { formatIssues } from '@touchline/shared/schema'
 import { HTTPException } from 'hono/http-exception'
 import { z } from 'zod'
+import { personIdentifier } from '../identity/persons'
 
 const DAY_MS = 86_400_000
 export const LEVELS = ['person', 'account'] as const
 export const OCCURRENCES = ['first', 'all'] as const
 export const FORMATS = ['json', 'csv'] as const
+
+/** A 400 whose message names the parameter. */
+const bad = (message: string) => new HTTPException(400, { message })
 
 const oneOf = <T extends readonly [string, ...string[]]>(name: string, values: T) =>
   z.enum(values, { error: `"${name}" must be one of: ${values.join(', ')}` })
@@ -78,11 +84,11 @@ export function parseReportParams(
   defaults: { now: number; lookbackDays: number },
 ): ReportParams {
   const result = querySchema.safeParse(query)
-  if (!result.success) throw new HTTPException(400, { message: formatIssues(result.error) })
+  if (!result.success) throw bad(formatIssues(result.error))
   const { from, to, lookbackDays, ...rest } = result.data
   const end = to ?? defaults.now
   const start = from ?? end - 30 * DAY_MS
-  if (start >= end) throw new HTTPException(400, { message: '"from" must be before "to"' })
+  if (start >= end) throw bad('"from" must be before "to"')
   return { ...rest, from: start, to: end, lookbackDays: lookbackDays ?? defaults.lookbackDays }
 }
 
@@ -123,7 +129,73 @@ export function parseReportQuery<E extends z.ZodRawShape>(
   const own = z.object(extra).safeParse(query)
   const issues = [...(common.error?.issues ?? []), ...(own.error?.issues ?? [])]
   if (issues.length > 0) {
-    throw new HTTPException(400, { message: formatIssues(new z.ZodError(issues)) })
+    throw bad(formatIssues(new z.ZodError(issues)))
   }
   return { ...parseReportParams(query, defaults), ...(own.data as z.output<z.ZodObject<E>>) }
+}
+
+/** Whose journey: a person by a typed identifier (`user:`, `email:`, `anon:`), or an account. */
+export interface JourneySubject {
+  level: 'person' | 'account'
+  key: string
+}
+
+export interface JourneyParams {
+  subject: JourneySubject
+  /** The track event the summary leads to (its first occurrence); null for none. */
+  conversion: string | null
+  lookbackDays: number
+}
+
+const SUBJECTS = ['email', 'userId', 'anonymousId', 'account'] as const
+
+const journeySchema = z.object({
+  conversion: z
+    .string()
+    .trim()
+    .min(1, '"conversion" must be a track event name (or left out)')
+    .optional(),
+  lookbackDays: lookbackDaysParam,
+})
+
+/**
+ * Parses `GET /v1/reports/journey`: exactly one of `email`, `userId`, `anonymousId` or
+ * `account`, an optional `conversion` and `lookbackDays` (default: the project's).
+ */
+export function parseJourneyParams(
+  query: Record<string, string>,
+  defaults: { lookbackDays: number },
+): JourneyParams {
+  const named = SUBJECTS.filter((name) => query[name] !== undefined)
+  const [name] = named
+  if (named.length !== 1 || name === undefined) {
+    throw bad('Name the journey with exactly one of "email", "userId", "anonymousId" or "account"')
+  }
+  const result = journeySchema.safeParse(query)
+  if (!result.success) throw bad(formatIssues(result.error))
+  return {
+    subject: subjectOf(name, query[name] as string),
+    conversion: result.data.conversion ?? null,
+    lookbackDays: result.data.lookbackDays ?? defaults.lookbackDays,
+  }
+}
+
+function subjectOf(name: (typeof SUBJECTS)[number], value: string): JourneySubject {
+  if (name === 'account') {
+    const key = value.trim()
+    if (key === '') {
+      throw bad('"account" must be an account key: domain:<domain>, group:<groupId>, or a bare one')
+    }
+    return { level: 'account', key }
+  }
+  if (name === 'anonymousId') {
+    const id = value.trim()
+    if (!isUsableId(id)) {
+      throw bad(`"anonymousId": ${JSON.stringify(id)} is not a usable anonymous ID`)
+    }
+    return { level: 'person', key: anonKey(id) }
+  }
+  const result = personIdentifier(name === 'email' ? { email: value } : { userId: value })
+  if (!result.ok) throw bad(result.error)
+  return { level: 'person', key: result.key }
 }

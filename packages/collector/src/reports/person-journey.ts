@@ -1,11 +1,9 @@
 import {
   type Account,
   accountOf,
-  anonKey,
   channelOf,
   findPerson,
   inLookbackWindow,
-  isUsableId,
   type Journey,
   type JourneyCommon,
   type JourneyPerson,
@@ -13,81 +11,9 @@ import {
   summariseJourney,
   type TimelineItem,
 } from '@touchline/shared'
-import { formatIssues } from '@touchline/shared/schema'
-import { HTTPException } from 'hono/http-exception'
-import { z } from 'zod'
-import { personIdentifier } from '../identity/persons'
 import type { PersonEventRow, PersonIdentifiers, Project, Store } from '../store/store'
 import type { JourneyEngine, Journeys, PersonTouch } from './engine'
-import { lookbackDaysParam } from './params'
-
-/** Whose journey: a person by a typed identifier (`user:`, `email:`, `anon:`), or an account. */
-export interface JourneySubject {
-  level: 'person' | 'account'
-  key: string
-}
-
-export interface JourneyParams {
-  subject: JourneySubject
-  /** The track event the summary leads to (its first occurrence); null for none. */
-  conversion: string | null
-  lookbackDays: number
-}
-
-const SUBJECTS = ['email', 'userId', 'anonymousId', 'account'] as const
-
-const querySchema = z.object({
-  conversion: z
-    .string()
-    .trim()
-    .min(1, '"conversion" must be a track event name (or left out)')
-    .optional(),
-  lookbackDays: lookbackDaysParam,
-})
-
-const bad = (message: string) => new HTTPException(400, { message })
-
-/**
- * Parses `GET /v1/reports/journey`: exactly one of `email`, `userId`, `anonymousId` or
- * `account`, an optional `conversion` and `lookbackDays` (default: the project's).
- */
-export function parseJourneyParams(
-  query: Record<string, string>,
-  defaults: { lookbackDays: number },
-): JourneyParams {
-  const named = SUBJECTS.filter((name) => query[name] !== undefined)
-  const [name] = named
-  if (named.length !== 1 || name === undefined) {
-    throw bad('Name the journey with exactly one of "email", "userId", "anonymousId" or "account"')
-  }
-  const result = querySchema.safeParse(query)
-  if (!result.success) throw bad(formatIssues(result.error))
-  return {
-    subject: subjectOf(name, query[name] as string),
-    conversion: result.data.conversion ?? null,
-    lookbackDays: result.data.lookbackDays ?? defaults.lookbackDays,
-  }
-}
-
-function subjectOf(name: (typeof SUBJECTS)[number], value: string): JourneySubject {
-  if (name === 'account') {
-    const key = value.trim()
-    if (key === '') {
-      throw bad('"account" must be an account key: domain:<domain>, group:<groupId>, or a bare one')
-    }
-    return { level: 'account', key }
-  }
-  if (name === 'anonymousId') {
-    const id = value.trim()
-    if (!isUsableId(id)) {
-      throw bad(`"anonymousId": ${JSON.stringify(id)} is not a usable anonymous ID`)
-    }
-    return { level: 'person', key: anonKey(id) }
-  }
-  const result = personIdentifier(name === 'email' ? { email: value } : { userId: value })
-  if (!result.ok) throw bad(result.error)
-  return { level: 'person', key: result.key }
-}
+import type { JourneyParams } from './params'
 
 /** The journey, or why there is none (the route answers 400 / 404). */
 export type JourneyReport =

@@ -2,6 +2,7 @@ import { type Context, Hono } from 'hono'
 import { cors } from 'hono/cors'
 import { HTTPException } from 'hono/http-exception'
 import { type DashboardFiles, dashboardRoutes } from './dashboard/routes'
+import type { MaintainedDomains } from './identity/domains'
 import { personRoutes } from './identity/routes'
 import { clientSettingsRoutes } from './ingest/client-settings'
 import { DropLog } from './ingest/drops'
@@ -14,6 +15,8 @@ import type { Store } from './store/store'
 
 export interface AppDeps {
   store: Store
+  /** The free-mail and disposable email domains that make no account (from the runtime). */
+  maintainedDomains: MaintainedDomains
   /** The built script-tag SDK, served at /sdk.js; undefined when it has not been built. */
   sdkScript?: string | undefined
   /** The built dashboard, served at `/`; undefined when it has not been built. */
@@ -64,8 +67,9 @@ function isClientAbort(error: Error): boolean {
 }
 
 /**
- * The collector's HTTP app: web-standard `Request` → `Response`, no Node imports.
- * Runtime glue (socket, env, files) lives in `node/`.
+ * The collector's HTTP app: web-standard `Request` → `Response`, no Node imports (Biome's
+ * `noNodejsModules` checks it). Runtime glue (socket, env, files, the domain lists, the
+ * report worker) lives in `node/` and comes in through `deps`.
  */
 export function createApp(deps: AppDeps): Hono {
   const now = deps.now ?? Date.now
@@ -119,9 +123,13 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', clientSettingsRoutes(deps.store, deps.publicUrl))
   app.route(
     '/v1/reports',
-    reportRoutes(deps.store, deps.reports ?? new InProcessRunner(deps.store), now),
+    reportRoutes(
+      deps.store,
+      deps.reports ?? new InProcessRunner(deps.store, deps.maintainedDomains),
+      now,
+    ),
   )
-  app.route('/v1/persons', personRoutes(deps.store))
+  app.route('/v1/persons', personRoutes(deps.store, deps.maintainedDomains))
 
   app.notFound((c) => c.json(errorBody(404, `No route for ${c.req.method} ${c.req.path}`), 404))
   app.onError((error, c) => {

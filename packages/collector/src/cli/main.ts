@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { validateChannelRules } from '@touchline/shared'
 import { Command, InvalidArgumentError } from 'commander'
 import { erasePerson, personIdentifier } from '../identity/persons'
+import { maintainedExcludedDomains } from '../node/email-domains'
 import { optionsFromEnv, runCollector } from '../node/serve'
 import { createProject } from '../projects/projects'
 import { SqliteStore } from '../store/sqlite/sqlite-store'
@@ -203,7 +204,7 @@ person
     const store = new SqliteStore(dbPath(opts.db))
     try {
       const project = await findProject(store, opts.project)
-      const erasure = await erasePerson(store, project, key.key)
+      const erasure = await erasePerson(store, project, key.key, maintainedExcludedDomains)
       console.log(
         `Erased ${erasure.person}: ${erasure.deleted.events} events, ${erasure.deleted.identityLinks} identity links`,
       )

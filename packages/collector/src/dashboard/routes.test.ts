@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { createApp, errorBody } from '../app'
+import { maintainedExcludedDomains } from '../node/email-domains'
 import { readDashboard } from '../node/serve'
 import { SqliteStore } from '../store/sqlite/sqlite-store'
 
@@ -13,7 +14,11 @@ const FILES = new Map([
 ])
 
 const appWith = (dashboard: ReadonlyMap<string, string> | undefined) =>
-  createApp({ store: new SqliteStore(':memory:'), dashboard })
+  createApp({
+    store: new SqliteStore(':memory:'),
+    maintainedDomains: maintainedExcludedDomains,
+    dashboard,
+  })
 
 describe('the dashboard routes', () => {
   it('serves the page at / and its assets under /dashboard/, with a strict CSP', async () => {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { createApp } from '../app'
+import { maintainedExcludedDomains } from '../node/email-domains'
 import { createProject } from '../projects/projects'
 import { SqliteStore } from '../store/sqlite/sqlite-store'
 import {
@@ -26,7 +27,7 @@ async function fileApp(name: string) {
   const path = join(dir, `${name}.db`)
   const store = new SqliteStore(path)
   const { secretKey } = await createProject(store, { name: 'erase' })
-  const app = createApp({ store })
+  const app = createApp({ store, maintainedDomains: maintainedExcludedDomains })
   const call = async (method: string, url: string, body?: unknown) => {
     const res = await app.request(url, {
       method,

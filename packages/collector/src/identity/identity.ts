@@ -34,6 +34,14 @@ export async function loadIdentity(store: Store, projectId: string): Promise<Pro
 }
 
 /** Every person's account, with the maintained lists and the project's own exclusions. */
-export function loadAccounts(project: Project, identity: ProjectIdentity): AccountIndex {
-  return resolveAccounts(identity.graph, identity.groups, accountRules(project.settings))
+export function loadAccounts(
+  project: Project,
+  identity: ProjectIdentity,
+  maintained: ReadonlySet<string>,
+): AccountIndex {
+  return resolveAccounts(
+    identity.graph,
+    identity.groups,
+    accountRules(project.settings, maintained),
+  )
 }

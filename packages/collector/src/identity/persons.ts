@@ -18,6 +18,7 @@ import type {
   Store,
   VisitRow,
 } from '../store/store'
+import type { MaintainedDomains } from './domains'
 import { loadAccounts, loadIdentity } from './identity'
 
 /** How a person is named in a look-up or an erasure: `user:<userId>` or `email:<email>`. */
@@ -55,6 +56,7 @@ export async function explainPerson(
   store: Store,
   project: Project,
   key: string,
+  maintainedDomains: MaintainedDomains,
 ): Promise<PersonView | undefined> {
   const identity = await loadIdentity(store, project.id)
   const person = findPerson(identity.graph, key)
@@ -69,7 +71,7 @@ export async function explainPerson(
   const decisions = identity.graph.decisions.filter(
     (d) => d.person === person.key || d.identifiers.some((id) => own.has(id)),
   )
-  const account = accountOf(loadAccounts(project, identity), person.key)
+  const account = accountOf(loadAccounts(project, identity, maintainedDomains()), person.key)
   return { ...person, account, decisions }
 }
 
@@ -98,7 +100,12 @@ export interface Erasure {
  * events stay, and so do their credits. A person never linked is erased by the identifier
  * alone.
  */
-export async function erasePerson(store: Store, project: Project, key: string): Promise<Erasure> {
+export async function erasePerson(
+  store: Store,
+  project: Project,
+  key: string,
+  maintainedDomains: MaintainedDomains,
+): Promise<Erasure> {
   // One reading of the identity evidence for the person and the journey engine alike.
   const evidence = await store.identityEvidence(project.id)
   const { graph } = await loadIdentity(storeView(store, { evidence }), project.id)
@@ -117,7 +124,9 @@ export async function erasePerson(store: Store, project: Project, key: string): 
         userIds: key.startsWith('user:') ? [value] : [],
         emails: key.startsWith('email:') ? [value] : [],
       }
-  const eventIds = person ? await ownEventsOnSharedDevices(store, evidence, project, person) : []
+  const eventIds = person
+    ? await ownEventsOnSharedDevices(store, evidence, project, person, maintainedDomains)
+    : []
   const deleted = await store.erasePerson(project.id, { ...erased, eventIds })
   return { person: person?.key ?? key, erased, deleted }
 }
@@ -135,13 +144,14 @@ async function ownEventsOnSharedDevices(
   evidence: IdentityEvidence,
   project: Project,
   person: Person,
+  maintainedDomains: MaintainedDomains,
 ): Promise<number[]> {
   if (person.sharedAnonymousIds.length === 0) return []
   const events = await store.deviceEvents(project.id, person.sharedAnonymousIds)
   const visits = events.flatMap(({ pageUrl, ...row }) =>
     pageUrl === null ? [] : [{ ...row, pageUrl }],
   )
-  const engine = new JourneyEngine(storeView(store, { evidence, visits }))
+  const engine = new JourneyEngine(storeView(store, { evidence, visits }), maintainedDomains)
   const journeys = await engine.journeys(project, { groupBy: 'channel', level: 'person' })
   return events.filter((row) => journeys.conversionOwner(row) === person.key).map((row) => row.id)
 }

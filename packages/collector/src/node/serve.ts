@@ -10,8 +10,9 @@ import { createApp } from '../app'
 import { DropLog } from '../ingest/drops'
 import { ensureDefaultProject } from '../projects/projects'
 import { InProcessRunner } from '../reports/runner'
-import { WorkerRunner } from '../reports/worker-runner'
 import { SqliteStore } from '../store/sqlite/sqlite-store'
+import { maintainedExcludedDomains } from './email-domains'
+import { WorkerRunner } from './worker-runner'
 
 /**
  * The Node adapter: the only place that touches the socket, the environment and files.
@@ -136,10 +137,13 @@ export async function startCollector(options: CollectorOptions): Promise<Running
   const dashboard = readDashboard()
   // Reports run in a worker thread over the same file, so they never stall ingestion.
   const reports =
-    options.dbPath === ':memory:' ? new InProcessRunner(store) : new WorkerRunner(options.dbPath)
+    options.dbPath === ':memory:'
+      ? new InProcessRunner(store, maintainedExcludedDomains)
+      : new WorkerRunner(options.dbPath)
   const drops = new DropLog({ store, now: Date.now })
   const app = createApp({
     store,
+    maintainedDomains: maintainedExcludedDomains,
     sdkScript,
     dashboard,
     reports,

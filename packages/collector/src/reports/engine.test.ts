@@ -1,6 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { createApp } from '../app'
+import { maintainedExcludedDomains } from '../node/email-domains'
 import { createProject } from '../projects/projects'
 import { SqliteStore } from '../store/sqlite/sqlite-store'
 import {
@@ -85,7 +86,11 @@ describe('the journey engine', () => {
         async (events, cuts) => {
           const store = new SqliteStore(':memory:')
           const { secretKey } = await createProject(store, { name: 'engine' })
-          const warm = createApp({ store, reports: new InProcessRunner(store) })
+          const warm = createApp({
+            store,
+            maintainedDomains: maintainedExcludedDomains,
+            reports: new InProcessRunner(store, maintainedExcludedDomains),
+          })
           const bounds = [0, ...new Set(cuts.sort((a, b) => a - b)), events.length]
           for (let i = 1; i < bounds.length; i++) {
             const batch = events.slice(bounds[i - 1], bounds[i])
@@ -97,7 +102,11 @@ describe('the journey engine', () => {
             // Reports between batches, all at once, warm the engine's caches.
             await Promise.all(QUERIES.map((query) => report(warm, secretKey, query)))
           }
-          const cold = createApp({ store, reports: new InProcessRunner(store) })
+          const cold = createApp({
+            store,
+            maintainedDomains: maintainedExcludedDomains,
+            reports: new InProcessRunner(store, maintainedExcludedDomains),
+          })
           for (const query of QUERIES) {
             expect(await report(warm, secretKey, query)).toEqual(
               await report(cold, secretKey, query),

@@ -26,6 +26,7 @@ import {
   type Visit,
   type VisitSession,
 } from '@touchline/shared'
+import type { MaintainedDomains } from '../identity/domains'
 import { loadAccounts, loadIdentity, type ProjectIdentity } from '../identity/identity'
 import type {
   ConversionRow,
@@ -214,7 +215,10 @@ export interface Journeys {
 export class JourneyEngine {
   private readonly projects = new Map<string, ProjectJourneys>()
 
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    private readonly maintainedDomains: MaintainedDomains,
+  ) {}
 
   /** Refreshes run one at a time: two at once would both add the same new events. */
   private refreshing: Promise<unknown> = Promise.resolve()
@@ -360,7 +364,7 @@ export class JourneyEngine {
     }
     const derived: Derived = {
       graph,
-      accounts: loadAccounts(project, identity),
+      accounts: loadAccounts(project, identity, this.maintainedDomains()),
       touchesByPerson: new Map(),
       spansByAnonymousId: new Map(),
       firstIdentified,

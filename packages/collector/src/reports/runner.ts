@@ -1,3 +1,4 @@
+import type { MaintainedDomains } from '../identity/domains'
 import type { Project, Store } from '../store/store'
 import { attributionReport } from './attribution'
 import { comparisonReport } from './compare'
@@ -41,8 +42,11 @@ export interface ReportRunner {
 export class InProcessRunner implements ReportRunner {
   private readonly engine: JourneyEngine
 
-  constructor(private readonly store: Store) {
-    this.engine = new JourneyEngine(store)
+  constructor(
+    private readonly store: Store,
+    maintainedDomains: MaintainedDomains,
+  ) {
+    this.engine = new JourneyEngine(store, maintainedDomains)
   }
 
   run<N extends ReportName>(

@@ -2,6 +2,7 @@ import type { Context } from 'hono'
 import { createApp } from '../app'
 import { DropLog } from '../ingest/drops'
 import type { RateLimitOptions } from '../ingest/rate-limit'
+import { maintainedExcludedDomains } from '../node/email-domains'
 import { createProject } from '../projects/projects'
 import { SqliteStore } from '../store/sqlite/sqlite-store'
 import type { ProjectSettings } from '../store/store'
@@ -28,7 +29,7 @@ export async function createTestApp(
   const { settings: _settings, log, ...deps } = options
   const now = options.now ?? Date.now
   const drops = new DropLog({ store, now, ...(log ? { log } : {}) })
-  const app = createApp({ store, drops, ...deps })
+  const app = createApp({ store, drops, maintainedDomains: maintainedExcludedDomains, ...deps })
   const writeKey = project.writeKey
 
   const post = (path: string, body: unknown, init: { headers?: Record<string, string> } = {}) =>

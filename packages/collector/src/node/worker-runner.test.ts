@@ -6,6 +6,7 @@ import { createApp } from '../app'
 import { createProject } from '../projects/projects'
 import { SqliteStore } from '../store/sqlite/sqlite-store'
 import { DAY, identify, MIN, RANGE, T0, track, visit } from '../testing/journeys'
+import { maintainedExcludedDomains } from './email-domains'
 import { reportHeapLimits, WorkerRunner } from './worker-runner'
 
 const dir = mkdtempSync(join(tmpdir(), 'touchline-worker-'))
@@ -17,8 +18,12 @@ describe('reports in a worker thread', () => {
     const store = new SqliteStore(path)
     const { secretKey } = await createProject(store, { name: 'worker' })
     const runner = new WorkerRunner(path)
-    const inWorker = createApp({ store, reports: runner })
-    const inProcess = createApp({ store })
+    const inWorker = createApp({
+      store,
+      maintainedDomains: maintainedExcludedDomains,
+      reports: runner,
+    })
+    const inProcess = createApp({ store, maintainedDomains: maintainedExcludedDomains })
     const headers = { authorization: `Bearer ${secretKey}` }
     const send = (...batch: object[]) =>
       inWorker.request('/v1/batch', { method: 'POST', headers, body: JSON.stringify({ batch }) })

@@ -1,10 +1,7 @@
-import { setFlagsFromString } from 'node:v8'
-import { runInNewContext } from 'node:vm'
-import { parentPort, workerData } from 'node:worker_threads'
 import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
-import { SqliteStore } from '../store/sqlite/sqlite-store'
-import type { Project } from '../store/store'
+import type { MaintainedDomains } from '../identity/domains'
+import type { Project, Store } from '../store/store'
 import { InProcessRunner, type ReportName } from './runner'
 
 /** A report request from the main thread. */
@@ -20,18 +17,30 @@ export type WorkerReply =
   /** `status`: an HTTP error the report raised on purpose (a 400, a 404), else a failure. */
   | { id: number; ok: false; error: string; status?: ContentfulStatusCode }
 
-// The report worker: its own connection to the database (WAL: it reads while the main
-// thread writes) and its own journey engine, kept warm between requests.
-if (parentPort) {
-  const port = parentPort
-  const store = new SqliteStore((workerData as { dbPath: string }).dbPath)
-  const runner = new InProcessRunner(store)
-  // Read every project's journeys now, so the first report does not wait for it.
+/** Where requests arrive and replies go: the report worker's `parentPort`. */
+export interface ReportPort {
+  on(event: 'message', listener: (request: WorkerRequest) => void): unknown
+  postMessage(reply: WorkerReply): void
+}
+
+/**
+ * Answers the report requests arriving on `port`, in order, with one journey engine over
+ * `store` kept warm between them. Every project's journeys are read at once, so the first
+ * report does not wait for it; `warmed` runs after.
+ */
+export function answerReports(options: {
+  store: Store
+  maintainedDomains: MaintainedDomains
+  port: ReportPort
+  warmed?: () => void
+}): void {
+  const { store, port } = options
+  const runner = new InProcessRunner(store, options.maintainedDomains)
   store
     .listProjects()
     .then(async (projects) => {
       for (const project of projects) await runner.warm(project)
-      collectGarbage()
+      options.warmed?.()
     })
     .catch((error: unknown) => console.error(error))
   port.on('message', async (request: WorkerRequest) => {
@@ -55,14 +64,9 @@ if (parentPort) {
   })
 }
 
-/**
- * A full garbage collection once the journeys are loaded. Loading millions of events
- * leaves V8 a major collection of the whole heap to do, and the first reports after a start
- * paid for it (1–3 s each at 10M events); done here, it is part of the start. `gc` is
- * exposed as test tools do it: the flag set at run time, the function read from a new context.
- */
-function collectGarbage(): void {
-  setFlagsFromString('--expose-gc')
-  const gc = runInNewContext('gc') as () => void
-  gc()
+/** The error a failed reply stands for: the report's HTTP error again, else a failure. */
+export function replyError(reply: WorkerReply & { ok: false }): Error {
+  return reply.status
+    ? new HTTPException(reply.status, { message: reply.error })
+    : new Error(`report failed in the worker: ${reply.error}`)
 }

@@ -1,9 +1,9 @@
 import { totalmem } from 'node:os'
 import { Worker } from 'node:worker_threads'
-import { HTTPException } from 'hono/http-exception'
+import type { ReportName, ReportParamsOf, ReportResultOf, ReportRunner } from '../reports/runner'
+import { replyError, type WorkerReply, type WorkerRequest } from '../reports/worker-protocol'
 import type { Project } from '../store/store'
-import type { ReportName, ReportParamsOf, ReportResultOf, ReportRunner } from './runner'
-import type { WorkerReply, WorkerRequest } from './worker'
+import type { ReportWorkerData } from './report-worker'
 
 /**
  * Reports computed in a worker thread with its own connection to the database file, so a
@@ -20,8 +20,9 @@ export class WorkerRunner implements ReportRunner {
   private failure: Error | undefined
 
   constructor(dbPath: string) {
-    this.worker = new Worker(new URL('./worker-entry.mjs', import.meta.url), {
-      workerData: { dbPath },
+    const workerData: ReportWorkerData = { dbPath }
+    this.worker = new Worker(new URL('./report-worker-entry.mjs', import.meta.url), {
+      workerData,
       // The entry registers its own loader; the parent's --import hooks are not for workers.
       execArgv: [],
       // Journeys of millions of events live in this heap: up to half the machine's memory.
@@ -32,9 +33,7 @@ export class WorkerRunner implements ReportRunner {
       if (!waiting) return
       this.pending.delete(reply.id)
       if (reply.ok) waiting.resolve(reply.report)
-      else if (reply.status)
-        waiting.reject(new HTTPException(reply.status, { message: reply.error }))
-      else waiting.reject(new Error(`report failed in the worker: ${reply.error}`))
+      else waiting.reject(replyError(reply))
     })
     const fail = (error: Error) => {
       this.failure = error

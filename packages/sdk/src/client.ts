@@ -32,7 +32,7 @@ import {
   SESSION_COOKIE,
   writeFields,
 } from './session/session'
-import { Transport } from './transport/transport'
+import { createTransport, type Transport } from './transport/transport'
 import { VERSION } from './version'
 
 export type { TouchlineOptions } from './config/config'
@@ -198,7 +198,7 @@ function startClient(options: TouchlineOptions): Touchline {
       },
     }
     if (userId) event.userId = userId
-    transport?.enqueue(event)
+    transport?._enqueue(event)
   }
 
   const send = (body: Body) => {
@@ -209,7 +209,7 @@ function startClient(options: TouchlineOptions): Touchline {
 
   /** Consent is granted: store the state, send the held calls. */
   const start = () => {
-    transport ??= new Transport(options.api, options.writeKey)
+    transport ??= createTransport(options.api, options.writeKey)
     for (const call of held) emit(call)
     held = []
     save()
@@ -257,7 +257,7 @@ function startClient(options: TouchlineOptions): Touchline {
         // Forget the visitor, in memory too: a later grant starts a new one.
         held = []
         client.reset()
-        ;(transport as { clear?: () => void } | undefined)?.clear?.()
+        transport?._clear()
         clearStored()
       } else start()
     },
@@ -275,7 +275,7 @@ function startClient(options: TouchlineOptions): Touchline {
   watchForms((email, info) => {
     if (email) client.identify({ email })
     client.track('form_submit', info)
-    transport?.flush()
+    transport?._flush()
   })
   return client
 }

@@ -1,4 +1,4 @@
-import { storageGet, storageSet } from '../identity/storage'
+import type { Platform } from './platform'
 
 /** localStorage key of the events not yet acknowledged by the collector. */
 export const OUTBOX_KEY = 'tl_q'
@@ -10,10 +10,12 @@ export interface OutboxEvent {
   messageId: string
 }
 
+type Storage = Pick<Platform, '_get' | '_set'>
+
 /** The stored events, oldest first; none when storage is unavailable, empty or corrupt. */
-export function readOutbox(): OutboxEvent[] {
+export function readOutbox(storage: Storage): OutboxEvent[] {
   try {
-    const events = JSON.parse(storageGet(OUTBOX_KEY) as string)
+    const events = JSON.parse(storage._get(OUTBOX_KEY) as string)
     return Array.isArray(events) ? events.filter((event) => event?.messageId) : []
   } catch {
     return []
@@ -46,10 +48,14 @@ export function boundOutbox(
 }
 
 /** Replaces the stored events: drops those in `remove`, appends `add`, keeps the bounds. */
-export function updateOutbox(remove: readonly OutboxEvent[], add: readonly OutboxEvent[]): void {
+export function updateOutbox(
+  storage: Storage,
+  remove: readonly OutboxEvent[],
+  add: readonly OutboxEvent[],
+): void {
   const ids = new Set(remove.map((event) => event.messageId))
-  storageSet(
+  storage._set(
     OUTBOX_KEY,
-    boundOutbox([...readOutbox().filter((event) => !ids.has(event.messageId)), ...add]),
+    boundOutbox([...readOutbox(storage).filter((event) => !ids.has(event.messageId)), ...add]),
   )
 }

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
-import { BatchSender, ImportStopped, retryAfterMs } from './send'
+import { BatchSender, ImportStopped } from './send'
 
 /**
  * The sender's protocol edges (429, 5xx, a batch's rejected rows) against a real HTTP
@@ -104,6 +104,27 @@ describe('BatchSender', () => {
     expect(sender.accepted).toBe(1)
   })
 
+  it('honours Retry-After on a 5xx too, and backs off on a 429 without it (the shared retry rule)', async () => {
+    const collector = await scripted([
+      (_request, _body, response) =>
+        json(response, 503, { success: false, error: 'busy' }, { 'Retry-After': '1' }),
+      (_request, _body, response) => json(response, 429, { success: false, error: 'slow down' }),
+    ])
+    const retries: string[] = []
+    const sender = new BatchSender({
+      url: collector.url,
+      key: 'sk_test_0123456789abcdef',
+      onRejected: () => {},
+      onRetry: (reason, delayMs) => retries.push(`${reason} ${delayMs}`),
+      backoffMs: (attempt) => 10 + attempt,
+    })
+    await sender.add(event(1), 2)
+    await sender.finish()
+    expect(retries).toEqual(['503: busy 1000', '429 Too Many Requests 11'])
+    expect(collector.requests).toHaveLength(3)
+    expect(sender.accepted).toBe(1)
+  })
+
   it('stops with a message a person can act on at 401', async () => {
     const collector = await scripted([
       (_request, _body, response) =>
@@ -137,16 +158,5 @@ describe('BatchSender', () => {
     await expect(sender.finish()).rejects.toThrow(
       `could not send to the collector at ${collector.url} after 3 attempts (last: ECONNREFUSED)`,
     )
-  })
-})
-
-describe('retryAfterMs', () => {
-  it('reads seconds or an HTTP date, else waits a second', () => {
-    expect(retryAfterMs('3')).toBe(3_000)
-    expect(retryAfterMs('Wed, 21 Oct 2026 07:28:05 GMT', Date.UTC(2026, 9, 21, 7, 28, 0))).toBe(
-      5_000,
-    )
-    expect(retryAfterMs(null)).toBe(1_000)
-    expect(retryAfterMs('soon')).toBe(1_000)
   })
 })

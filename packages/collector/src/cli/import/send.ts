@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises'
+import { backoffMs as backoffDelay, retryAfterMs } from '@touchline/shared'
 import { MAX_BODY_BYTES } from '../../ingest/body'
 
 /**
@@ -27,7 +28,7 @@ export interface SenderOptions {
   maxBatchEvents?: number
   maxInFlight?: number
   maxRetries?: number
-  /** The delay before retry `attempt` (0-based) after a network error or a 5xx. */
+  /** The delay before retry `attempt` (0-based) after a network error, or a 429 or 5xx without `Retry-After`. */
   backoffMs?: (attempt: number) => number
 }
 
@@ -41,19 +42,8 @@ interface BatchResponse {
   error?: string
 }
 
-/** Exponential backoff with full jitter: up to 0.5 s, 1 s, 2 s, … 30 s. */
-export function defaultBackoffMs(attempt: number): number {
-  return Math.random() * Math.min(30_000, 500 * 2 ** attempt)
-}
-
-/** `Retry-After` in seconds or as an HTTP date; 1 s when absent or unreadable. */
-export function retryAfterMs(header: string | null, now = Date.now()): number {
-  if (header === null) return 1_000
-  const seconds = Number(header)
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1_000
-  const date = Date.parse(header)
-  return Number.isFinite(date) ? Math.max(0, date - now) : 1_000
-}
+/** The shared retry rule's backoff (0.5–1 s, 1–2 s, … 30–60 s). */
+const defaultBackoffMs = (attempt: number) => backoffDelay(attempt + 1, Math.random())
 
 export class BatchSender {
   private readonly endpoint: string
@@ -154,12 +144,12 @@ export class BatchSender {
             `the collector at ${this.options.url} refused the key (401): ${reason} Pass the project's secret key ("sk_…") with --key or TOUCHLINE_SECRET_KEY.`,
           )
         }
-        if (response.status === 429) {
-          failure = `429 Too Many Requests`
-          delayMs = retryAfterMs(response.headers.get('retry-after'))
-        } else if (response.status >= 500) {
-          failure = `${response.status}: ${reason}`
-          delayMs = backoffMs(attempt)
+        if (response.status === 429 || response.status >= 500) {
+          failure =
+            response.status === 429 ? `429 Too Many Requests` : `${response.status}: ${reason}`
+          // The shared rule: the collector's Retry-After, else the backoff.
+          delayMs =
+            retryAfterMs(response.headers.get('retry-after'), Date.now()) || backoffMs(attempt)
         } else {
           throw new ImportStopped(
             `the collector at ${this.options.url} refused a batch (${response.status}): ${reason}`,

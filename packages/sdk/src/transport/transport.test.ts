@@ -4,7 +4,13 @@ import { describe, expect, it } from 'vitest'
 import { byteLength, MAX_BODY_BYTES } from './encode'
 import { OUTBOX_KEY } from './outbox'
 import type { Answer, Platform } from './platform'
-import { createTransport, FLUSH_DELAY_MS, isRetryable, MAX_QUEUED, type Transport } from './transport'
+import {
+  createTransport,
+  FLUSH_DELAY_MS,
+  isRetryable,
+  MAX_QUEUED,
+  type Transport,
+} from './transport'
 
 /**
  * The transport's rules against a fake network, clock and storage (its `Platform`): a

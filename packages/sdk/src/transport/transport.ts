@@ -56,10 +56,12 @@ export function createTransport(
 
   /** Sets a timer unless one is set: that one is due no later than this one would be. */
   const later = (delay = FLUSH_DELAY_MS) => {
-    timer ??= platform._timer(() => {
-      timer = undefined
-      flush()
-    }, delay)
+    if (!timer) {
+      timer = platform._timer(() => {
+        timer = undefined
+        flush()
+      }, delay)
+    }
   }
 
   /**
@@ -106,11 +108,7 @@ export function createTransport(
       const now = platform._now()
       if (until > now) later(until - now)
       else {
-        for (const [body, events] of encodeBatches(
-          queue,
-          writeKey,
-          new Date(now).toISOString(),
-        )) {
+        for (const [body, events] of encodeBatches(queue, writeKey, new Date(now).toISOString())) {
           sending.add(events)
           post(body, leaving).then((answer) => done(events, answer))
         }

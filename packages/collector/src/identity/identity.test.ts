@@ -7,7 +7,18 @@ import { maintainedExcludedDomains } from '../node/email-domains'
 import { createProject } from '../projects/projects'
 import { SqliteStore } from '../store/sqlite/sqlite-store'
 import type { ProjectSettings } from '../store/store'
-import { at, DAY, identify, inSession, MIN, setup, T0, track, visit } from '../testing/journeys'
+import {
+  at,
+  DAY,
+  identify,
+  inSession,
+  MIN,
+  RANGE,
+  setup,
+  T0,
+  track,
+  visit,
+} from '../testing/journeys'
 
 describe('identity stitching in reports', () => {
   it('is retroactive: touches before the identify join the person, and a CRM conversion with userId + email attaches', async () => {
@@ -408,6 +419,14 @@ describe('DELETE /v1/persons (GDPR erase)', () => {
     const rejected = { ...visit('10', 'zed-laptop', T0, 'https://acme.test/'), userId: { id: 1 } }
     expect((await call('POST', '/v1/batch', { batch: [rejected] })).body.rejected).toHaveLength(1)
     expect(JSON.stringify(await store.ingestionWarnings(project.id))).toContain('zed-laptop')
+    // A report derives and stores everyone's sessions: Zed's must go with the erasure.
+    expect(
+      (await call('GET', `/v1/reports/attribution?conversion=closed_won&${RANGE}`)).status,
+    ).toBe(200)
+    const sessionsOf = (device: string) =>
+      store.db.prepare('SELECT count(*) AS n FROM sessions WHERE device = ?').get(device)
+    expect(sessionsOf('zed-laptop')).toEqual({ n: 1 })
+    expect(sessionsOf('amy-laptop')).toEqual({ n: 1 })
 
     expect(
       (await call('DELETE', '/v1/persons?email=zed@zed-corp.com', undefined, project.writeKey))
@@ -449,18 +468,23 @@ describe('DELETE /v1/persons (GDPR erase)', () => {
       .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
       .all() as { name: string }[]
     expect(tables.map((t) => t.name).sort()).toEqual([
+      'derivations',
+      'dirty_devices',
       'erasures',
       'events',
       'identity_links',
       'ingestion_drop_samples',
       'ingestion_drops',
+      'project_heads',
       'projects',
+      'sessions',
     ])
     for (const { name } of tables) {
       const rows = JSON.stringify(store.db.prepare(`SELECT * FROM ${name}`).all())
       expect(rows.toLowerCase()).not.toContain('zed')
     }
     expect(store.db.prepare('SELECT count(*) AS n FROM events').get()).toEqual({ n: 2 })
+    expect(sessionsOf('amy-laptop')).toEqual({ n: 1 })
     expect((await call('GET', '/v1/persons?email=zed@zed-corp.com')).status).toBe(404)
     expect((await call('GET', '/v1/persons?email=amy@acme.com')).body.person.anonymousIds).toEqual([
       'amy-laptop',

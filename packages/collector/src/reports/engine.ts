@@ -2,7 +2,6 @@ import {
   type AccountIndex,
   type Acquisition,
   accountOf,
-  addToSdkSession,
   anonKey,
   type ChannelRule,
   emailKey,
@@ -19,12 +18,8 @@ import {
   type SessionSpan,
   sessionOwner,
   sessionReaches,
-  sessionsFromVisits,
-  sessionTouch,
   type TouchOptions,
   userKey,
-  type Visit,
-  type VisitSession,
 } from '@touchline/shared'
 import type { MaintainedDomains } from '../identity/domains'
 import { loadAccounts, loadIdentity, type ProjectIdentity } from '../identity/identity'
@@ -35,12 +30,26 @@ import type {
   Project,
   Store,
   StoreVersion,
-  VisitRow,
 } from '../store/store'
+import {
+  addVisit,
+  type DeviceSessions,
+  derivationSettings,
+  deriveDevice,
+  deviceOf,
+  deviceOfKey,
+  emptyDeviceSessions,
+  orderedSessions,
+  ruleSessions,
+  storedDeviceSessions,
+  touchOptions,
+} from './device-sessions'
 import { PathIndex } from './path-index'
 
 /** Event row ids read per query when the engine catches up with the store. */
 const LOAD_SLICE = 200_000
+/** Devices written per transaction when every session is stored again. */
+const SAVE_SLICE = 2_000
 
 /** One touch of a person: a session's acquisition, or an offline touch. */
 export interface PersonTouch {
@@ -60,15 +69,11 @@ export interface JourneyTouch extends KeyedTouch {
   offline: boolean
 }
 
-/** A device: an anonymous ID, or the userId (else email) of server-side visits without one. */
-interface Device {
-  anonymousId: string | null
-  userId: string | null
-  email: string | null
-  /** SDK sessions, kept as they arrive: only their landing and time span matter. */
-  sdkSessions: Map<string, VisitSession>
-  /** Visits without an SDK session, sessionised by the shared rules when needed. */
-  unsessioned: Visit[]
+/**
+ * A device (an anonymous ID, or the userId, else email, of server-side visits without one)
+ * with its derived sessions, as stored.
+ */
+interface Device extends DeviceSessions {
   /** Sessions with their touches, computed from the above; undefined when stale. */
   sessions: DeviceSession[] | undefined
   /** Whose each session's touch was when journeys were last derived. */
@@ -97,7 +102,15 @@ interface DeviceSession {
 interface ProjectJourneys {
   version: StoreVersion
   settingsKey: string
+  /** `derivationSettings`: what the stored sessions were derived with. */
+  derivationKey: string
   devices: Map<string, Device>
+  /** Devices whose sessions changed since they were last stored. */
+  unsaved: Set<Device>
+  /** Every stored session is to be replaced (derived from the raw events). */
+  saveAll: boolean
+  /** Dirty devices (an erasure's) derived again, to mark clean once stored. */
+  cleaned: string[]
   offline: OfflineEntry[]
   identity: ProjectIdentity | undefined
   /** Devices and offline touches that changed since journeys were last derived. */
@@ -144,24 +157,6 @@ interface KeyedJourneys {
   keyed(touch: PersonTouch): JourneyTouch
 }
 
-function toVisit(row: VisitRow): Visit {
-  const campaign = {
-    ...(row.utmSource ? { source: row.utmSource } : {}),
-    ...(row.utmMedium ? { medium: row.utmMedium } : {}),
-    ...(row.utmCampaign ? { name: row.utmCampaign } : {}),
-    ...(row.utmTerm ? { term: row.utmTerm } : {}),
-    ...(row.utmContent ? { content: row.utmContent } : {}),
-  }
-  // Most visits carry no campaign: no empty object is kept for each of them.
-  return {
-    time: row.timestamp,
-    sessionId: row.sessionId,
-    url: row.pageUrl,
-    referrer: row.referrer,
-    ...(Object.keys(campaign).length > 0 ? { campaign } : {}),
-  }
-}
-
 const touchOf = (
   time: number,
   end: number,
@@ -169,13 +164,6 @@ const touchOf = (
   offline: boolean,
   anonymousId: string | null,
 ): PersonTouch => ({ time, end, acquisition, offline, anonymousId })
-
-function touchOptions(project: Project): TouchOptions {
-  return {
-    ownDomains: project.settings.ownDomains,
-    timeoutMinutes: project.settings.sessionTimeoutMinutes,
-  }
-}
 
 function parseProperties(json: string | null): Record<string, unknown> {
   return json ? (JSON.parse(json) as Record<string, unknown>) : {}
@@ -224,9 +212,7 @@ export class JourneyEngine {
   private refreshing: Promise<unknown> = Promise.resolve()
 
   async journeys(project: Project, query: JourneyQuery): Promise<Journeys> {
-    const refreshed = this.refreshing.then(() => this.refresh(project))
-    this.refreshing = refreshed.catch(() => undefined)
-    const state = await refreshed
+    const state = await this.updated(project)
     const derived = this.derive(project, state)
     const { graph, accounts } = derived
     const ownerOf = (person: string) =>
@@ -253,31 +239,39 @@ export class JourneyEngine {
     }
   }
 
-  /** Brings the project's journeys up to date with the store. */
+  /**
+   * Brings the project's journeys up to date with the store and stores the sessions that
+   * changed: the report worker calls it every second, so what a restart reads is current.
+   */
+  async update(project: Project): Promise<void> {
+    await this.updated(project)
+  }
+
+  private updated(project: Project): Promise<ProjectJourneys> {
+    const refreshed = this.refreshing.then(() => this.refresh(project))
+    this.refreshing = refreshed.catch(() => undefined)
+    return refreshed
+  }
+
   private async refresh(project: Project): Promise<ProjectJourneys> {
     const version = await this.store.version(project.id)
     // Channel rules only change grouping keys, which are cached per rule set.
     const { channelRules: _rules, ...settings } = project.settings
     const settingsKey = JSON.stringify(settings)
+    const options = touchOptions(project)
     let state = this.projects.get(project.id)
     if (
       !state ||
       state.version.erasures !== version.erasures ||
       state.settingsKey !== settingsKey
     ) {
-      state = {
-        version: { lastEventId: 0, erasures: version.erasures },
-        settingsKey,
-        devices: new Map(),
-        offline: [],
-        identity: undefined,
-        derived: undefined,
-        changedDevices: new Set(),
-        newOffline: [],
-      }
+      state = await this.load(project, version, settingsKey, options)
       this.projects.set(project.id, state)
     }
-    if (version.lastEventId === state.version.lastEventId && state.identity) return state
+    if (version.lastEventId === state.version.lastEventId && state.identity) {
+      await this.save(project, state)
+      return state
+    }
 
     const derived = state.identity ? state.derived : undefined
     let identityChanged = !derived
@@ -292,11 +286,25 @@ export class JourneyEngine {
       if (derived && identityEvents.some((row) => changesIdentity(derived, row))) {
         identityChanged = true
       }
-      for (const row of visits) this.addVisit(state, row)
+      for (const row of visits) {
+        const device = this.deviceOf(state, deviceOf(row))
+        addVisit(device, row, options)
+      }
       this.addOffline(state, offline)
       afterId = range.upToId
     }
-    const options = touchOptions(project)
+    // Sessions the rules find can merge or split with any visit: a device that got visits
+    // without a session id has them found again, from its own visits only.
+    for (const device of state.changedDevices) {
+      if (!device.rulesStale) continue
+      const rows = await this.store.unsessionedVisits(
+        project.id,
+        device.device,
+        version.lastEventId,
+      )
+      device.rules = ruleSessions(rows, options)
+      device.rulesStale = false
+    }
     // New identity evidence can move any session to another person: derive all again.
     // Otherwise only the devices that got visits (and new offline touches) are placed.
     if (identityChanged) {
@@ -304,8 +312,122 @@ export class JourneyEngine {
       state.derived = undefined
     }
     state.version = version
-    for (const device of state.changedDevices) device.sessions = sessionsOf(device, options)
+    for (const device of state.changedDevices) {
+      device.sessions = sessionsOf(device, options)
+      state.unsaved.add(device)
+    }
+    await this.save(project, state)
     return state
+  }
+
+  /**
+   * The project's journeys as stored: the derived sessions and the event id they are
+   * current to, with dirty devices derived again; when none are stored, or with other
+   * settings, an empty state that the catch-up derives from every raw event.
+   */
+  private async load(
+    project: Project,
+    version: StoreVersion,
+    settingsKey: string,
+    options: TouchOptions,
+  ): Promise<ProjectJourneys> {
+    const derivationKey = derivationSettings(project)
+    const state: ProjectJourneys = {
+      version: { lastEventId: 0, erasures: version.erasures },
+      settingsKey,
+      derivationKey,
+      devices: new Map(),
+      unsaved: new Set(),
+      saveAll: true,
+      cleaned: [],
+      offline: [],
+      identity: undefined,
+      derived: undefined,
+      changedDevices: new Set(),
+      newOffline: [],
+    }
+    const stored = await this.store.derivedSessions(project.id)
+    if (stored.derivation?.settings !== derivationKey) return state
+    const { lastEventId } = stored.derivation
+    state.version.lastEventId = lastEventId
+    state.saveAll = false
+    const dirty = new Set(stored.dirtyDevices)
+    for (const { device, sessions } of stored.devices) {
+      if (dirty.has(device.key)) continue
+      const entry = this.deviceOf(state, device, storedDeviceSessions(device, sessions))
+      entry.sessions = sessionsOf(entry, options)
+    }
+    for (const key of stored.dirtyDevices) {
+      const rows = await this.store.visitsOfDevice(project.id, deviceOfKey(key), lastEventId)
+      state.cleaned.push(key)
+      if (rows.length === 0) continue
+      const device = this.deviceOf(
+        state,
+        deviceOf(rows[0] as (typeof rows)[number]),
+        deriveDevice(rows, options),
+      )
+      device.sessions = sessionsOf(device, options)
+      state.unsaved.add(device)
+    }
+    this.addOffline(state, await this.store.offlineTouchesUpTo(project.id, lastEventId))
+    return state
+  }
+
+  /**
+   * Stores the sessions of the devices that changed, with the event id they are current
+   * to. Every session at once goes in slices of devices, the cursor with the last one, so
+   * ingestion (the other writer) waits for one slice at most.
+   */
+  private async save(project: Project, state: ProjectJourneys): Promise<void> {
+    if (state.unsaved.size === 0 && !state.saveAll && state.cleaned.length === 0) return
+    const derivation = { lastEventId: state.version.lastEventId, settings: state.derivationKey }
+    const erasures = state.version.erasures
+    const devices = [...(state.saveAll ? state.devices.values() : state.unsaved)].map((device) => ({
+      device: device.device,
+      sessions: orderedSessions(device),
+    }))
+    state.unsaved.clear()
+    const cleaned = state.cleaned
+    state.cleaned = []
+    if (!state.saveAll) {
+      await this.store.saveDerivation(project.id, {
+        replace: devices.map((entry) => entry.device.key),
+        devices,
+        derivation,
+        cleaned,
+        erasures,
+      })
+      return
+    }
+    state.saveAll = false
+    for (let i = 0; i === 0 || i < devices.length; i += SAVE_SLICE) {
+      const last = i + SAVE_SLICE >= devices.length
+      const saved = await this.store.saveDerivation(project.id, {
+        replace: i === 0 ? 'all' : [],
+        devices: devices.slice(i, i + SAVE_SLICE),
+        derivation: last ? derivation : undefined,
+        cleaned: last ? cleaned : [],
+        erasures,
+      })
+      // An erasure in between: the next refresh reloads, and derives and stores again.
+      if (!saved) return
+      // Let the other writer in between slices.
+      if (!last) await new Promise((resolve) => setTimeout(resolve, 5))
+    }
+  }
+
+  private deviceOf(
+    state: ProjectJourneys,
+    ref: Device['device'],
+    sessions: DeviceSessions = emptyDeviceSessions(ref),
+  ): Device {
+    let device = state.devices.get(ref.key)
+    if (!device) {
+      device = { ...sessions, sessions: undefined, assigned: [] }
+      state.devices.set(ref.key, device)
+    }
+    state.changedDevices.add(device)
+    return device
   }
 
   private addOffline(state: ProjectJourneys, offline: readonly OfflineTouchRow[]): void {
@@ -325,26 +447,6 @@ export class JourneyEngine {
       state.offline.push(entry)
       state.newOffline.push(entry)
     }
-  }
-
-  private addVisit(state: ProjectJourneys, row: VisitRow): void {
-    const key = row.anonymousId ?? (row.userId ? `user:${row.userId}` : `email:${row.email ?? ''}`)
-    let device = state.devices.get(key)
-    if (!device) {
-      device = {
-        anonymousId: row.anonymousId,
-        userId: row.userId,
-        email: row.email,
-        sdkSessions: new Map(),
-        unsessioned: [],
-        sessions: undefined,
-        assigned: [],
-      }
-      state.devices.set(key, device)
-    }
-    state.changedDevices.add(device)
-    const visit = toVisit(row)
-    if (!addToSdkSession(device.sdkSessions, visit)) device.unsessioned.push(visit)
   }
 
   /** Persons' touches, account index and identification times, from devices and identity. */
@@ -410,9 +512,10 @@ export class JourneyEngine {
     for (const device of state.changedDevices) {
       for (const assignment of device.assigned) take(assignment)
       // On a shared device, new sessions can move its offline touches to someone else.
-      if (device.anonymousId && graph.sharedDevices.has(device.anonymousId)) {
+      const { anonymousId } = device.device
+      if (anonymousId && graph.sharedDevices.has(anonymousId)) {
         for (const entry of state.offline) {
-          if (entry.anonymousId === device.anonymousId) offlineToPlace.add(entry)
+          if (entry.anonymousId === anonymousId) offlineToPlace.add(entry)
         }
       }
     }
@@ -424,19 +527,19 @@ export class JourneyEngine {
 
     for (const device of state.changedDevices) {
       const sessions = device.sessions ?? []
-      if (device.anonymousId) {
+      if (device.device.anonymousId) {
         spansByAnonymousId.set(
-          device.anonymousId,
+          device.device.anonymousId,
           sessions.map((session) => session.span),
         )
       }
       device.assigned = []
       for (const session of sessions) {
-        const person = device.anonymousId
+        const person = device.device.anonymousId
           ? sessionOwner(graph, session.span)
           : eventOwner(graph, {
-              userId: device.userId,
-              email: device.email,
+              userId: device.device.userId,
+              email: device.device.email,
               time: session.span.start,
             })
         if (person) device.assigned.push(put(person, session.touch))
@@ -548,19 +651,15 @@ function changesIdentity(derived: Derived, row: IdentityEventRow): boolean {
 }
 
 function sessionsOf(device: Device, options: TouchOptions): DeviceSession[] {
-  const deviceKey =
-    device.anonymousId ?? (device.userId ? `user:${device.userId}` : `email:${device.email}`)
-  const unsessioned = device.unsessioned.sort((a, b) => a.time - b.time)
-  const sessions = [...device.sdkSessions.values(), ...sessionsFromVisits(unsessioned, options)]
-  sessions.sort((a, b) => a.start - b.start)
+  const sessions = orderedSessions(device)
   // How long after its last visit an identify or a conversion still belongs to each session.
   const reaches = sessionReaches(sessions, options)
+  const { key, anonymousId } = device.device
   return sessions.map((session, i) => {
-    const touch = sessionTouch(session, options)
     const { id, start, end } = session
     return {
-      span: { anonymousId: deviceKey, id, start, end, reach: reaches[i] },
-      touch: touchOf(touch.time, end, touch.acquisition, false, device.anonymousId),
+      span: { anonymousId: key, id, start, end, reach: reaches[i] },
+      touch: touchOf(start, end, session.acquisition, false, anonymousId),
     }
   })
 }

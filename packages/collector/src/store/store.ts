@@ -1,4 +1,4 @@
-import type { ChannelRule, DropReason, IngestionWarnings } from '@touchline/shared'
+import type { Acquisition, ChannelRule, DropReason, IngestionWarnings } from '@touchline/shared'
 
 /**
  * The storage interface. The HTTP app and reports talk only to this, so a deployment
@@ -132,6 +132,58 @@ export interface StoreVersion {
   /** The newest event's row id. */
   lastEventId: number
   /** Erasures so far: any erasure invalidates what a cache holds. */
+  erasures: number
+}
+
+/**
+ * A device, whose visits make sessions: an anonymous ID, else (server-side visits) the
+ * userId, else the email of its first visit. `key` is the anonymous ID, `user:<userId>` or
+ * `email:<email>`.
+ */
+export interface DeviceRef {
+  key: string
+  anonymousId: string | null
+  userId: string | null
+  email: string | null
+}
+
+/** A session derived from a device's visits, with its acquisition (reports/derive). */
+export interface DerivedSession {
+  /** The SDK's session id; null for a session the rules found among visits without one. */
+  id: string | null
+  /** The row id of the visit that opened it (SDK) or of its landing (rules). */
+  seq: number
+  /** Its first and last visit's times. */
+  start: number
+  end: number
+  acquisition: Acquisition
+}
+
+/** Up to which event, and with which settings, a project's sessions were derived. */
+export interface Derivation {
+  lastEventId: number
+  /** The settings that shape sessions, as `derivationSettings` gives them. */
+  settings: string
+}
+
+/** What was derived and stored for a project, read at one moment. */
+export interface StoredDerivation {
+  derivation: Derivation | undefined
+  devices: { device: DeviceRef; sessions: DerivedSession[] }[]
+  /** Devices an erasure took visits of: their sessions are to be derived again. */
+  dirtyDevices: string[]
+}
+
+/** One write of derived sessions (`Store.saveDerivation`). */
+export interface DerivationWrite {
+  /** Devices whose stored sessions are replaced by `devices`' ('all': every device). */
+  replace: 'all' | readonly string[]
+  devices: readonly { device: DeviceRef; sessions: readonly DerivedSession[] }[]
+  /** The cursor to store with them; undefined: the derivation is not complete yet. */
+  derivation: Derivation | undefined
+  /** Dirty devices now derived again. */
+  cleaned?: readonly string[]
+  /** The erasure count the sessions were derived at: if it moved, nothing is written. */
   erasures: number
 }
 
@@ -289,6 +341,20 @@ export interface Store {
   version(projectId: string): Promise<StoreVersion>
   /** Visits (events with a page URL) with row ids in `range`, in id order. */
   visits(projectId: string, range: IdRange): Promise<VisitRow[]>
+  /** Visits without a session id of one device with row ids up to `upToId`, by time then id. */
+  unsessionedVisits(projectId: string, device: DeviceRef, upToId: number): Promise<VisitRow[]>
+  /** Every visit of one device with row ids up to `upToId`, in id order. */
+  visitsOfDevice(projectId: string, device: DeviceRef, upToId: number): Promise<VisitRow[]>
+  /** Offline touches with row ids up to `upToId`, in id order. */
+  offlineTouchesUpTo(projectId: string, upToId: number): Promise<OfflineTouchRow[]>
+  /** The project's stored sessions, derivation cursor and dirty devices, at one moment. */
+  derivedSessions(projectId: string): Promise<StoredDerivation>
+  /**
+   * Replaces derived sessions and moves the cursor, in one transaction; writes nothing
+   * when an erasure happened since `write.erasures` (what was derived may name them).
+   * Resolves to whether it wrote.
+   */
+  saveDerivation(projectId: string, write: DerivationWrite): Promise<boolean>
   /** Offline touches with row ids in `range`, in id order. */
   offlineTouches(projectId: string, range: IdRange): Promise<OfflineTouchRow[]>
   /** Events in `range` that may be identity evidence: naming a userId or email, alias, group. */

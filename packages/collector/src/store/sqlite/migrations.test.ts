@@ -97,7 +97,7 @@ describe('migration 6: deduplication per key', () => {
 
     const store = new SqliteStore(path)
     const { db } = store
-    expect(db.pragma('user_version', { simple: true })).toBe(6)
+    expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length)
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok')
     expect(db.pragma('foreign_key_check')).toEqual([])
 

@@ -6,7 +6,10 @@ import { nanoid } from 'nanoid'
 import {
   type ConversionRow,
   DEFAULT_PROJECT_SETTINGS,
+  type DerivationWrite,
+  type DerivedSession,
   type DeviceEventRow,
+  type DeviceRef,
   type DropRecord,
   type ErasureCounts,
   type EventRow,
@@ -23,6 +26,7 @@ import {
   type ProjectSettings,
   SAMPLES_PER_PROJECT,
   type Store,
+  type StoredDerivation,
   type StoreVersion,
   type TrackEventName,
   type VisitRow,
@@ -88,6 +92,62 @@ export const CONVERSIONS_QUERY = `SELECT id, message_id AS messageId, anonymous_
     user_id AS userId, email, session_id AS sessionId, timestamp, value FROM events
   WHERE project_id = ? AND type = 'track' AND event = ? AND timestamp >= ? AND timestamp < ?
   ORDER BY timestamp, id`
+
+const VISIT_COLUMNS = `id, anonymous_id AS anonymousId, user_id AS userId, email, timestamp,
+  session_id AS sessionId, page_url AS pageUrl, referrer, utm_source AS utmSource,
+  utm_medium AS utmMedium, utm_campaign AS utmCampaign, utm_term AS utmTerm,
+  utm_content AS utmContent`
+
+const OFFLINE_TOUCH_COLUMNS = `id, message_id AS messageId, anonymous_id AS anonymousId,
+  user_id AS userId, email, session_id AS sessionId, timestamp, properties`
+
+/**
+ * The device of an event with a page URL, as `DeviceRef.key` (reports/derive.ts's
+ * `deviceKeyOf`): its anonymous ID, else `user:<userId>`, else `email:<email>`.
+ */
+const DEVICE_KEY_SQL = `coalesce(anonymous_id, CASE WHEN user_id != '' THEN 'user:' || user_id
+  ELSE 'email:' || coalesce(email, '') END)`
+
+/** The condition on events that selects a device's, with its parameters. */
+function deviceWhere(device: DeviceRef): [string, unknown[]] {
+  if (device.anonymousId !== null) return ['anonymous_id = ?', [device.anonymousId]]
+  if (device.userId) return ['anonymous_id IS NULL AND user_id = ?', [device.userId]]
+  return [
+    "anonymous_id IS NULL AND (user_id IS NULL OR user_id = '') AND email IS ?",
+    [device.email],
+  ]
+}
+
+interface SessionRecord {
+  device: string
+  anonymous_id: string | null
+  user_id: string | null
+  email: string | null
+  session_id: string | null
+  seq: number
+  first_at: number
+  last_at: number
+  source: string
+  medium: string
+  campaign: string
+  content: string
+  term: string
+  landing_page: string
+  click_id: string | null
+}
+
+function toDerivedSession(row: SessionRecord): DerivedSession {
+  const acquisition: DerivedSession['acquisition'] = {
+    source: row.source,
+    medium: row.medium,
+    campaign: row.campaign,
+    content: row.content,
+    term: row.term,
+    landingPage: row.landing_page,
+  }
+  if (row.click_id) acquisition.clickId = row.click_id as NonNullable<typeof acquisition.clickId>
+  return { id: row.session_id, seq: row.seq, start: row.first_at, end: row.last_at, acquisition }
+}
 
 /** Opens (creating if needed) a SQLite database and applies pending migrations. */
 export function openDatabase(path: string, options: SqliteStoreOptions = {}): Database.Database {
@@ -175,6 +235,7 @@ export class SqliteStore implements Store {
   private flushScheduled = false
   private readonly insertEvent: Database.Statement
   private readonly insertLink: Database.Statement
+  private readonly moveHead: Database.Statement
   private readonly countDrop: Database.Statement
   private readonly insertDropSample: Database.Statement
   private readonly trimDropSamples: Database.Statement
@@ -193,6 +254,11 @@ export class SqliteStore implements Store {
     this.insertLink = this.db.prepare(
       `INSERT INTO identity_links (project_id, anonymous_id, user_id, email, timestamp, session_id,
          message_id, trusted) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+    )
+    this.moveHead = this.db.prepare(
+      `INSERT INTO project_heads (project_id, last_event_id) VALUES (?, ?)
+       ON CONFLICT (project_id) DO UPDATE SET
+         last_event_id = max(last_event_id, excluded.last_event_id)`,
     )
     this.projectByWriteKey = this.db.prepare('SELECT * FROM projects WHERE write_key = ?')
     this.projectBySecretHash = this.db.prepare('SELECT * FROM projects WHERE secret_key_hash = ?')
@@ -248,9 +314,11 @@ export class SqliteStore implements Store {
 
   private writeRows(rows: readonly EventRow[]): number {
     let inserted = 0
+    const heads = new Map<string, number>()
     for (const row of rows) {
-      const { changes } = this.insertEvent.run(eventParams(row))
+      const { changes, lastInsertRowid } = this.insertEvent.run(eventParams(row))
       inserted += changes
+      if (changes > 0) heads.set(row.projectId, Number(lastInsertRowid))
       if (changes > 0 && row.anonymousId && (row.userId || row.email)) {
         this.insertLink.run(
           row.projectId,
@@ -264,6 +332,7 @@ export class SqliteStore implements Store {
         )
       }
     }
+    for (const [projectId, id] of heads) this.moveHead.run(projectId, id)
     return inserted
   }
 
@@ -421,9 +490,11 @@ export class SqliteStore implements Store {
   }
 
   async version(projectId: string): Promise<StoreVersion> {
-    const { lastEventId } = this.db
-      .prepare('SELECT coalesce(max(id), 0) AS lastEventId FROM events')
-      .get() as { lastEventId: number }
+    this.flush()
+    const head = this.db
+      .prepare('SELECT last_event_id AS lastEventId FROM project_heads WHERE project_id = ?')
+      .get(projectId) as { lastEventId: number } | undefined
+    const lastEventId = head?.lastEventId ?? 0
     const { erasures } = this.db
       .prepare('SELECT count(*) AS erasures FROM erasures WHERE project_id = ?')
       .get(projectId) as { erasures: number }
@@ -433,22 +504,153 @@ export class SqliteStore implements Store {
   async visits(projectId: string, range: IdRange): Promise<VisitRow[]> {
     return this.db
       .prepare(
-        `SELECT id, anonymous_id AS anonymousId, user_id AS userId, email, timestamp,
-           session_id AS sessionId, page_url AS pageUrl, referrer, utm_source AS utmSource,
-           utm_medium AS utmMedium, utm_campaign AS utmCampaign, utm_term AS utmTerm,
-           utm_content AS utmContent
-         FROM events
+        `SELECT ${VISIT_COLUMNS} FROM events
          WHERE id > ? AND id <= ? AND project_id = ? AND page_url IS NOT NULL
          ORDER BY id`,
       )
       .all(range.afterId, range.upToId, projectId) as VisitRow[]
   }
 
+  async unsessionedVisits(
+    projectId: string,
+    device: DeviceRef,
+    upToId: number,
+  ): Promise<VisitRow[]> {
+    const [where, params] = deviceWhere(device)
+    return this.db
+      .prepare(
+        `SELECT ${VISIT_COLUMNS} FROM events WHERE project_id = ? AND ${where}
+           AND session_id IS NULL AND page_url IS NOT NULL AND id <= ?
+         ORDER BY timestamp, id`,
+      )
+      .all(projectId, ...params, upToId) as VisitRow[]
+  }
+
+  async visitsOfDevice(projectId: string, device: DeviceRef, upToId: number): Promise<VisitRow[]> {
+    const [where, params] = deviceWhere(device)
+    return this.db
+      .prepare(
+        `SELECT ${VISIT_COLUMNS} FROM events WHERE project_id = ? AND ${where}
+           AND page_url IS NOT NULL AND id <= ?
+         ORDER BY id`,
+      )
+      .all(projectId, ...params, upToId) as VisitRow[]
+  }
+
+  async offlineTouchesUpTo(projectId: string, upToId: number): Promise<OfflineTouchRow[]> {
+    return this.db
+      .prepare(
+        `SELECT ${OFFLINE_TOUCH_COLUMNS} FROM events INDEXED BY events_conversions
+         WHERE project_id = ? AND type = 'track' AND event = 'touch' AND id <= ?
+         ORDER BY id`,
+      )
+      .all(projectId, upToId) as OfflineTouchRow[]
+  }
+
+  async derivedSessions(projectId: string): Promise<StoredDerivation> {
+    // One read transaction: the sessions are those of the cursor read with them.
+    return this.db.transaction((): StoredDerivation => {
+      const derivation = this.db
+        .prepare(
+          'SELECT last_event_id AS lastEventId, settings FROM derivations WHERE project_id = ?',
+        )
+        .get(projectId) as StoredDerivation['derivation']
+      const byDevice = new Map<string, StoredDerivation['devices'][number]>()
+      for (const row of this.db
+        .prepare('SELECT * FROM sessions WHERE project_id = ?')
+        .iterate(projectId) as IterableIterator<SessionRecord>) {
+        let entry = byDevice.get(row.device)
+        if (!entry) {
+          const device = {
+            key: row.device,
+            anonymousId: row.anonymous_id,
+            userId: row.user_id,
+            email: row.email,
+          }
+          entry = { device, sessions: [] }
+          byDevice.set(row.device, entry)
+        }
+        entry.sessions.push(toDerivedSession(row))
+      }
+      const dirtyDevices = (
+        this.db.prepare('SELECT device FROM dirty_devices WHERE project_id = ?').all(projectId) as {
+          device: string
+        }[]
+      ).map((row) => row.device)
+      return { derivation, devices: [...byDevice.values()], dirtyDevices }
+    })()
+  }
+
+  async saveDerivation(projectId: string, write: DerivationWrite): Promise<boolean> {
+    const save = this.db.transaction((): boolean => {
+      const { erasures } = this.db
+        .prepare('SELECT count(*) AS erasures FROM erasures WHERE project_id = ?')
+        .get(projectId) as { erasures: number }
+      if (erasures !== write.erasures) return false
+      if (write.replace === 'all') {
+        this.db.prepare('DELETE FROM sessions WHERE project_id = ?').run(projectId)
+        this.db.prepare('DELETE FROM derivations WHERE project_id = ?').run(projectId)
+      } else if (write.replace.length > 0) {
+        this.db
+          .prepare(
+            'DELETE FROM sessions WHERE project_id = ? AND device IN (SELECT value FROM json_each(?))',
+          )
+          .run(projectId, JSON.stringify(write.replace))
+      }
+      const insert = this.db.prepare(
+        `INSERT INTO sessions (project_id, device, anonymous_id, user_id, email, session_id, seq,
+           first_at, last_at, source, medium, campaign, content, term, landing_page, click_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      for (const { device, sessions } of write.devices) {
+        for (const session of sessions) {
+          const { acquisition: a } = session
+          insert.run(
+            projectId,
+            device.key,
+            device.anonymousId,
+            device.userId,
+            device.email,
+            session.id,
+            session.seq,
+            session.start,
+            session.end,
+            a.source,
+            a.medium,
+            a.campaign,
+            a.content,
+            a.term,
+            a.landingPage,
+            a.clickId ?? null,
+          )
+        }
+      }
+      if (write.cleaned?.length) {
+        this.db
+          .prepare(
+            `DELETE FROM dirty_devices WHERE project_id = ?
+               AND device IN (SELECT value FROM json_each(?))`,
+          )
+          .run(projectId, JSON.stringify(write.cleaned))
+      }
+      if (write.derivation) {
+        this.db
+          .prepare(
+            `INSERT INTO derivations (project_id, last_event_id, settings) VALUES (?, ?, ?)
+             ON CONFLICT (project_id) DO UPDATE SET
+               last_event_id = excluded.last_event_id, settings = excluded.settings`,
+          )
+          .run(projectId, write.derivation.lastEventId, write.derivation.settings)
+      }
+      return true
+    })
+    return save.immediate()
+  }
+
   async offlineTouches(projectId: string, range: IdRange): Promise<OfflineTouchRow[]> {
     return this.db
       .prepare(
-        `SELECT id, message_id AS messageId, anonymous_id AS anonymousId, user_id AS userId, email,
-           session_id AS sessionId, timestamp, properties FROM events
+        `SELECT ${OFFLINE_TOUCH_COLUMNS} FROM events
          WHERE id > ? AND id <= ? AND project_id = ? AND type = 'track' AND event = 'touch'
          ORDER BY id`,
       )
@@ -556,27 +758,57 @@ export class SqliteStore implements Store {
         )
         .run(projectId, eventIds, projectId).changes
       // One indexed search per column (an OR of them would scan the project's events).
+      const erased = `SELECT id FROM events WHERE project_id = ? AND ${within('anonymous_id')}
+        UNION SELECT id FROM events WHERE project_id = ? AND ${within('user_id')}
+        UNION SELECT id FROM events WHERE project_id = ? AND ${within('email')}
+        UNION SELECT id FROM events WHERE project_id = ? AND ${within('previous_id')}
+        UNION SELECT id FROM events WHERE project_id = ? AND ${within('id')}`
+      const erasedParams = [
+        projectId,
+        anonymousIds,
+        projectId,
+        userIds,
+        projectId,
+        emails,
+        projectId,
+        previousIds,
+        projectId,
+        eventIds,
+      ]
+      // The devices whose visits go: their derived sessions go too; those with visits of
+      // other people left (a shared device, a server-side device that named them) are
+      // derived again from what is left.
+      const devices = (
+        this.db
+          .prepare(
+            `SELECT DISTINCT ${DEVICE_KEY_SQL} AS device FROM events
+             WHERE id IN (${erased}) AND page_url IS NOT NULL`,
+          )
+          .all(...erasedParams) as { device: string }[]
+      ).map((row) => row.device)
       const events = this.db
+        .prepare(`DELETE FROM events WHERE id IN (${erased})`)
+        .run(...erasedParams).changes
+      const own = new Set([
+        ...person.anonymousIds,
+        ...person.userIds.map((id) => `user:${id}`),
+        ...person.emails.map((email) => `email:${email}`),
+      ])
+      this.db
         .prepare(
-          `DELETE FROM events WHERE id IN (
-             SELECT id FROM events WHERE project_id = ? AND ${within('anonymous_id')}
-             UNION SELECT id FROM events WHERE project_id = ? AND ${within('user_id')}
-             UNION SELECT id FROM events WHERE project_id = ? AND ${within('email')}
-             UNION SELECT id FROM events WHERE project_id = ? AND ${within('previous_id')}
-             UNION SELECT id FROM events WHERE project_id = ? AND ${within('id')})`,
+          `DELETE FROM sessions WHERE project_id = ? AND device IN (SELECT value FROM json_each(?))`,
         )
-        .run(
-          projectId,
-          anonymousIds,
-          projectId,
-          userIds,
-          projectId,
-          emails,
-          projectId,
-          previousIds,
-          projectId,
-          eventIds,
-        ).changes
+        .run(projectId, JSON.stringify([...own, ...devices]))
+      this.db
+        .prepare(
+          `DELETE FROM dirty_devices WHERE project_id = ?
+             AND device IN (SELECT value FROM json_each(?))`,
+        )
+        .run(projectId, JSON.stringify([...own]))
+      const dirty = this.db.prepare(
+        'INSERT INTO dirty_devices (project_id, device) VALUES (?, ?) ON CONFLICT DO NOTHING',
+      )
+      for (const device of devices) if (!own.has(device)) dirty.run(projectId, device)
       const identityLinks =
         linksOfEvents +
         this.db

@@ -151,7 +151,9 @@ async function ownEventsOnSharedDevices(
   const visits = events.flatMap(({ pageUrl, ...row }) =>
     pageUrl === null ? [] : [{ ...row, pageUrl }],
   )
-  const engine = new JourneyEngine(storeView(store, { evidence, visits }), maintainedDomains)
+  const engine = new JourneyEngine(storeView(store, { evidence, visits }), maintainedDomains, {
+    persist: false,
+  })
   const journeys = await engine.journeys(project, { groupBy: 'channel', level: 'person' })
   return events.filter((row) => journeys.conversionOwner(row) === person.key).map((row) => row.id)
 }

@@ -111,6 +111,8 @@ interface ProjectJourneys {
   saveAll: boolean
   /** Dirty devices (an erasure's) derived again, to mark clean once stored. */
   cleaned: string[]
+  /** The event id the stored derivation is current to, as far as this engine knows. */
+  savedEventId: number
   offline: OfflineEntry[]
   identity: ProjectIdentity | undefined
   /** Devices and offline touches that changed since journeys were last derived. */
@@ -203,9 +205,14 @@ export interface Journeys {
 export class JourneyEngine {
   private readonly projects = new Map<string, ProjectJourneys>()
 
+  /**
+   * `persist: false`: derive from what the store serves alone, never read or write stored
+   * sessions (erasure's engine, over a view of a few devices).
+   */
   constructor(
     private readonly store: Store,
     private readonly maintainedDomains: MaintainedDomains,
+    private readonly options: { persist?: boolean } = {},
   ) {}
 
   /** Refreshes run one at a time: two at once would both add the same new events. */
@@ -340,16 +347,19 @@ export class JourneyEngine {
       unsaved: new Set(),
       saveAll: true,
       cleaned: [],
+      savedEventId: 0,
       offline: [],
       identity: undefined,
       derived: undefined,
       changedDevices: new Set(),
       newOffline: [],
     }
+    if (this.options.persist === false) return state
     const stored = await this.store.derivedSessions(project.id)
     if (stored.derivation?.settings !== derivationKey) return state
     const { lastEventId } = stored.derivation
     state.version.lastEventId = lastEventId
+    state.savedEventId = lastEventId
     state.saveAll = false
     const dirty = new Set(stored.dirtyDevices)
     for (const { device, sessions } of stored.devices) {
@@ -379,8 +389,17 @@ export class JourneyEngine {
    * ingestion (the other writer) waits for one slice at most.
    */
   private async save(project: Project, state: ProjectJourneys): Promise<void> {
-    if (state.unsaved.size === 0 && !state.saveAll && state.cleaned.length === 0) return
-    const derivation = { lastEventId: state.version.lastEventId, settings: state.derivationKey }
+    const { lastEventId } = state.version
+    if (this.options.persist === false) return
+    if (
+      state.unsaved.size === 0 &&
+      !state.saveAll &&
+      state.cleaned.length === 0 &&
+      state.savedEventId === lastEventId
+    ) {
+      return
+    }
+    const derivation = { lastEventId, settings: state.derivationKey }
     const erasures = state.version.erasures
     const devices = [...(state.saveAll ? state.devices.values() : state.unsaved)].map((device) => ({
       device: device.device,
@@ -390,13 +409,14 @@ export class JourneyEngine {
     const cleaned = state.cleaned
     state.cleaned = []
     if (!state.saveAll) {
-      await this.store.saveDerivation(project.id, {
+      const saved = await this.store.saveDerivation(project.id, {
         replace: devices.map((entry) => entry.device.key),
         devices,
         derivation,
         cleaned,
         erasures,
       })
+      if (saved) state.savedEventId = lastEventId
       return
     }
     state.saveAll = false
@@ -413,6 +433,7 @@ export class JourneyEngine {
       if (!saved) return
       // Let the other writer in between slices.
       if (!last) await new Promise((resolve) => setTimeout(resolve, 5))
+      else state.savedEventId = lastEventId
     }
   }
 

@@ -173,9 +173,13 @@ export function migrate(db: Database.Database): void {
   }).immediate()
 }
 
-/** Maps an event row to the insert statement's positional parameters. */
-export function eventParams(row: EventRow): unknown[] {
+/**
+ * Maps an event row to the insert statement's positional parameters. `id`: its row id, or
+ * null for SQLite's next (which reuses the ids of deleted rows at the end of the table).
+ */
+export function eventParams(row: EventRow, id: number | null = null): unknown[] {
   return [
+    id,
     row.projectId,
     row.messageId,
     row.type,
@@ -209,8 +213,8 @@ export function eventParams(row: EventRow): unknown[] {
  * Stores an event unless its key already stored its messageId: events are unique on
  * (project, messageId, trusted), so a write-key event never blocks a secret-key one.
  */
-export const INSERT_EVENT_SQL = `INSERT INTO events (${EVENT_COLUMNS.join(', ')})
-  VALUES (${EVENT_COLUMNS.map(() => '?').join(', ')})
+export const INSERT_EVENT_SQL = `INSERT INTO events (id, ${EVENT_COLUMNS.join(', ')})
+  VALUES (?, ${EVENT_COLUMNS.map(() => '?').join(', ')})
   ON CONFLICT (project_id, message_id, trusted) DO NOTHING`
 
 /**
@@ -218,8 +222,9 @@ export const INSERT_EVENT_SQL = `INSERT INTO events (${EVENT_COLUMNS.join(', ')}
  * migration 6): such a row still blocks its messageId for both keys, as it did. New rows
  * always name their key, so a database without such rows at start never gets any.
  */
-export const INSERT_EVENT_AFTER_UNKNOWN_SQL = `INSERT INTO events (${EVENT_COLUMNS.join(', ')})
-  SELECT * FROM (SELECT ${EVENT_COLUMNS.map((column) => `? AS ${column}`).join(', ')}) AS incoming
+export const INSERT_EVENT_AFTER_UNKNOWN_SQL = `INSERT INTO events (id, ${EVENT_COLUMNS.join(', ')})
+  SELECT * FROM (SELECT ? AS id, ${EVENT_COLUMNS.map((column) => `? AS ${column}`).join(', ')})
+    AS incoming
   WHERE NOT EXISTS (SELECT 1 FROM events WHERE events.project_id = incoming.project_id
     AND events.message_id = incoming.message_id AND events.trusted IS NULL)
   ON CONFLICT (project_id, message_id, trusted) DO NOTHING`
@@ -236,6 +241,7 @@ export class SqliteStore implements Store {
   private readonly insertEvent: Database.Statement
   private readonly insertLink: Database.Statement
   private readonly moveHead: Database.Statement
+  private readonly nextEventId: Database.Statement
   private readonly countDrop: Database.Statement
   private readonly insertDropSample: Database.Statement
   private readonly trimDropSamples: Database.Statement
@@ -254,6 +260,10 @@ export class SqliteStore implements Store {
     this.insertLink = this.db.prepare(
       `INSERT INTO identity_links (project_id, anonymous_id, user_id, email, timestamp, session_id,
          message_id, trusted) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+    )
+    this.nextEventId = this.db.prepare(
+      `SELECT max(coalesce((SELECT max(id) FROM events), 0),
+         coalesce((SELECT max(last_event_id) FROM project_heads), 0)) + 1 AS id`,
     )
     this.moveHead = this.db.prepare(
       `INSERT INTO project_heads (project_id, last_event_id) VALUES (?, ?)
@@ -315,10 +325,13 @@ export class SqliteStore implements Store {
   private writeRows(rows: readonly EventRow[]): number {
     let inserted = 0
     const heads = new Map<string, number>()
+    // Row ids are never reused, even those an erasure freed at the end of the table: report
+    // caches read the events after the last id they saw.
+    let id = (this.nextEventId.get() as { id: number }).id
     for (const row of rows) {
-      const { changes, lastInsertRowid } = this.insertEvent.run(eventParams(row))
+      const { changes } = this.insertEvent.run(eventParams(row, id))
       inserted += changes
-      if (changes > 0) heads.set(row.projectId, Number(lastInsertRowid))
+      if (changes > 0) heads.set(row.projectId, id++)
       if (changes > 0 && row.anonymousId && (row.userId || row.email)) {
         this.insertLink.run(
           row.projectId,

@@ -1,0 +1,181 @@
+import Database from 'better-sqlite3'
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { createApp } from '../app'
+import { createProject } from '../projects/projects'
+import { SqliteStore } from '../store/sqlite/sqlite-store'
+import {
+  DAY,
+  type Event,
+  identify,
+  inSession,
+  MIN,
+  RANGE,
+  T0,
+  track,
+  visit,
+} from '../testing/journeys'
+import { InProcessRunner } from './runner'
+
+const SITE = 'https://acme.test/'
+
+/**
+ * Events of a few people, to cover what the stored derivation must get right: SDK sessions
+ * and visits without a session id (sessions the rules find, which a later visit can merge),
+ * server-side visits (a userId, an email, no anonymous ID), two devices of one person, a
+ * shared kiosk, an alias, offline touches, an account.
+ */
+const EVENTS: Event[] = [
+  visit('a1', 'ada-laptop', T0, `${SITE}?utm_source=linkedin&utm_medium=paid_social`),
+  identify('a2', T0 + MIN, { anonymousId: 'ada-laptop' }, 'ada@acme.com'),
+  visit('a3', 'ada-phone', T0 + DAY, `${SITE}?utm_source=google&utm_medium=cpc`),
+  visit('a3b', 'ada-phone', T0 + DAY + 20 * MIN, SITE),
+  visit('a3c', 'ada-phone', T0 + DAY + 40 * MIN, `${SITE}pricing`),
+  identify('a4', T0 + DAY + MIN, { anonymousId: 'ada-phone' }, 'ada@acme.com'),
+  track('a5', T0 + 2 * DAY, {}, 'touch', {
+    traits: { email: 'ada@acme.com' },
+    properties: { channel: 'Events', source: 'saastr' },
+  }),
+  visit('a6', 'ada-phone', T0 + 3 * DAY, SITE),
+  track('a7', T0 + 4 * DAY, { anonymousId: 'ada-laptop' }, 'demo_request', {
+    properties: { value: 100 },
+  }),
+  visit('b1', 'bob', T0 + DAY, `${SITE}?utm_source=newsletter&utm_medium=email`),
+  identify('b2', T0 + DAY + MIN, { anonymousId: 'bob' }, 'bob@acme.com'),
+  visit('b3', 'bob', T0 + 5 * DAY, `${SITE}?utm_source=bing&utm_medium=cpc`),
+  { type: 'alias', messageId: 'b3a', previousId: 'bob', userId: 'bob-crm' },
+  track('b4', T0 + 5 * DAY + MIN, { anonymousId: 'bob' }, 'demo_request'),
+  visit('k1', 'kiosk', T0, `${SITE}?utm_source=twitter`, inSession('s1', T0)),
+  visit('k1b', 'kiosk', T0 + 5 * MIN, `${SITE}features`, inSession('s1', T0)),
+  identify('k2', T0 + MIN, { anonymousId: 'kiosk' }, 'kim@kilo.com', inSession('s1', T0)),
+  visit('k3', 'kiosk', T0 + 2 * DAY, `${SITE}?utm_source=reddit`, inSession('s2', T0 + 2 * DAY)),
+  identify(
+    'k4',
+    T0 + 2 * DAY + MIN,
+    { anonymousId: 'kiosk' },
+    'lee@lima.com',
+    inSession('s2', T0 + 2 * DAY),
+  ),
+  track('k5', T0 + 2 * DAY + 2 * MIN, { anonymousId: 'kiosk' }, 'touch', {
+    properties: { channel: 'Partner' },
+    ...inSession('s2', T0 + 2 * DAY),
+  }),
+  track('k6', T0 + 3 * DAY, {}, 'demo_request', { traits: { email: 'kim@kilo.com' } }),
+  track('k7', T0 + 3 * DAY, {}, 'demo_request', { traits: { email: 'lee@lima.com' } }),
+  { ...visit('a8', 'ada-laptop', T0 + 3 * DAY, SITE), traits: { email: 'ada@acme.com' } },
+  { ...visit('a0', 'ada-laptop', T0 - DAY, `${SITE}?utm_source=bing`), userId: 'ada-1' },
+  visit('c1', 'cy', T0, `${SITE}?utm_source=google&utm_medium=cpc`),
+  visit('c2', 'cy', T0 + DAY, SITE),
+  // Server-side visits: a userId and no anonymous ID, then an email alone.
+  {
+    type: 'page',
+    messageId: 'd1',
+    userId: 'dee-crm',
+    timestamp: new Date(T0 + DAY).toISOString(),
+    context: { page: { url: `${SITE}?utm_source=partner&utm_medium=referral` } },
+  },
+  {
+    type: 'page',
+    messageId: 'd2',
+    userId: 'dee-crm',
+    timestamp: new Date(T0 + DAY + 10 * MIN).toISOString(),
+    context: { page: { url: `${SITE}docs` } },
+  },
+  track('d3', T0 + 2 * DAY, { userId: 'dee-crm' }, 'demo_request', {
+    traits: { email: 'dee@delta.com' },
+  }),
+]
+
+const QUERIES = [
+  'model=linear&groupBy=channel',
+  'model=first_touch&groupBy=landing_page',
+  'model=markov&groupBy=source',
+  'model=w_shaped&groupBy=channel&level=account',
+  'model=shapley&groupBy=source&level=account',
+]
+
+type App = ReturnType<typeof createApp>
+
+async function call(app: App, key: string, url: string, method = 'GET', body?: unknown) {
+  const res = await app.request(url, {
+    method,
+    headers: { authorization: `Bearer ${key}` },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  })
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> }
+}
+
+async function reports(app: App, key: string) {
+  const answers = []
+  for (const query of QUERIES) {
+    const url = `/v1/reports/attribution?conversion=demo_request&${query}&${RANGE}`
+    const { status, body } = await call(app, key, url)
+    expect(status).toBe(200)
+    answers.push(body)
+  }
+  return answers
+}
+
+/** What happens between two batches, besides reports. */
+type Step = 'reports' | 'erase' | 'settings'
+
+describe('a restart', () => {
+  it('on the stored derivation answers exactly like a fresh derivation from the raw events', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.shuffledSubarray(EVENTS, { minLength: EVENTS.length, maxLength: EVENTS.length }),
+        fc.array(
+          fc.record({
+            cut: fc.integer({ min: 1, max: EVENTS.length - 1 }),
+            step: fc.constantFrom<Step>('reports', 'reports', 'erase', 'settings'),
+          }),
+          { maxLength: 4 },
+        ),
+        async (events, cuts) => {
+          const store = new SqliteStore(':memory:')
+          const { project, secretKey } = await createProject(store, { name: 'restart' })
+          const warm = createApp({ store, reports: new InProcessRunner(store) })
+          const steps = new Map(cuts.map(({ cut, step }) => [cut, step]))
+          const bounds = [0, ...[...steps.keys()].sort((a, b) => a - b), events.length]
+          for (let i = 1; i < bounds.length; i++) {
+            const batch = events.slice(bounds[i - 1], bounds[i])
+            const sent = await call(warm, secretKey, '/v1/batch', 'POST', { batch })
+            expect(sent).toMatchObject({ status: 200, body: { accepted: batch.length } })
+            const step = steps.get(bounds[i] as number)
+            if (step === 'erase') {
+              const erased = await call(warm, secretKey, '/v1/persons?email=bob@acme.com', 'DELETE')
+              expect([200, 404]).toContain(erased.status)
+            } else if (step === 'settings') {
+              await store.updateProject(project.id, {
+                settings: { sessionTimeoutMinutes: 10, ownDomains: ['partner.test'] },
+              })
+            }
+            await reports(warm, secretKey)
+          }
+          const before = await reports(warm, secretKey)
+          // The data set has conversions: equal empty reports would prove nothing.
+          const totals = before[0]?.totals as { conversions: number }
+          expect(totals.conversions).toBeGreaterThan(0)
+
+          // What a restart reads: the stored sessions, current to the newest event.
+          const stored = await store.derivedSessions(project.id)
+          expect(stored.derivation?.lastEventId).toBe((await store.version(project.id)).lastEventId)
+          expect(stored.devices.length).toBeGreaterThan(0)
+          const restarted = createApp({ store, reports: new InProcessRunner(store) })
+
+          // A fresh derivation: the same events with nothing derived stored.
+          const raw = new SqliteStore(new Database(store.db.serialize()))
+          raw.db.exec('DELETE FROM sessions; DELETE FROM derivations; DELETE FROM dirty_devices')
+          const fresh = createApp({ store: raw, reports: new InProcessRunner(raw) })
+
+          const expected = await reports(fresh, secretKey)
+          expect(await reports(restarted, secretKey)).toEqual(expected)
+          expect(before).toEqual(expected)
+          await raw.close()
+          await store.close()
+        },
+      ),
+      { numRuns: 30 },
+    )
+  })
+})

@@ -68,5 +68,10 @@ export class InProcessRunner implements ReportRunner {
     await this.engine.journeys(project, { groupBy: 'channel', level: 'person' })
   }
 
+  /** Derives and stores what arrived since the last report or update. */
+  async update(project: Project): Promise<void> {
+    await this.engine.update(project)
+  }
+
   async close(): Promise<void> {}
 }

@@ -17,6 +17,13 @@ export type WorkerReply =
   /** `status`: an HTTP error the report raised on purpose (a 400, a 404), else a failure. */
   | { id: number; ok: false; error: string; status?: ContentfulStatusCode }
 
+/**
+ * How often the worker derives and stores the sessions of new events without a report
+ * asking: a restart catches up at most this much, and ingestion, the other writer, seldom
+ * waits for the worker's writes.
+ */
+const DERIVE_EVERY_MS = 10_000
+
 /** Where requests arrive and replies go: the report worker's `parentPort`. */
 export interface ReportPort {
   on(event: 'message', listener: (request: WorkerRequest) => void): unknown
@@ -41,6 +48,15 @@ export function answerReports(options: {
     .then(async (projects) => {
       for (const project of projects) await runner.warm(project)
       options.warmed?.()
+      // Then keep them, and the stored sessions a restart reads, current as events arrive.
+      setInterval(() => {
+        store
+          .listProjects()
+          .then(async (current) => {
+            for (const project of current) await runner.update(project)
+          })
+          .catch((error: unknown) => console.error(error))
+      }, DERIVE_EVERY_MS)
     })
     .catch((error: unknown) => console.error(error))
   port.on('message', async (request: WorkerRequest) => {

@@ -424,7 +424,9 @@ describe('DELETE /v1/persons (GDPR erase)', () => {
       (await call('GET', `/v1/reports/attribution?conversion=closed_won&${RANGE}`)).status,
     ).toBe(200)
     const sessionsOf = (device: string) =>
-      store.db.prepare('SELECT count(*) AS n FROM sessions WHERE device = ?').get(device)
+      store.db
+        .prepare('SELECT json_array_length(sessions) AS n FROM device_sessions WHERE device = ?')
+        .get(device) ?? { n: 0 }
     expect(sessionsOf('zed-laptop')).toEqual({ n: 1 })
     expect(sessionsOf('amy-laptop')).toEqual({ n: 1 })
 
@@ -469,6 +471,7 @@ describe('DELETE /v1/persons (GDPR erase)', () => {
       .all() as { name: string }[]
     expect(tables.map((t) => t.name).sort()).toEqual([
       'derivations',
+      'device_sessions',
       'dirty_devices',
       'erasures',
       'events',
@@ -477,7 +480,6 @@ describe('DELETE /v1/persons (GDPR erase)', () => {
       'ingestion_drops',
       'project_heads',
       'projects',
-      'sessions',
     ])
     for (const { name } of tables) {
       const rows = JSON.stringify(store.db.prepare(`SELECT * FROM ${name}`).all())

@@ -282,6 +282,8 @@ export class JourneyEngine {
 
     const derived = state.identity ? state.derived : undefined
     let identityChanged = !derived
+    /** Devices that got visits: their sessions are derived again and stored. */
+    const touched = new Set<Device>()
     // Read in slices of row ids, so a first load of millions of events never holds them all.
     for (let afterId = state.version.lastEventId; afterId < version.lastEventId; ) {
       const range = { afterId, upToId: Math.min(afterId + LOAD_SLICE, version.lastEventId) }
@@ -296,13 +298,14 @@ export class JourneyEngine {
       for (const row of visits) {
         const device = this.deviceOf(state, deviceOf(row))
         addVisit(device, row, options)
+        touched.add(device)
       }
       this.addOffline(state, offline)
       afterId = range.upToId
     }
     // Sessions the rules find can merge or split with any visit: a device that got visits
     // without a session id has them found again, from its own visits only.
-    for (const device of state.changedDevices) {
+    for (const device of touched) {
       if (!device.rulesStale) continue
       const rows = await this.store.unsessionedVisits(
         project.id,
@@ -319,7 +322,7 @@ export class JourneyEngine {
       state.derived = undefined
     }
     state.version = version
-    for (const device of state.changedDevices) {
+    for (const device of touched) {
       device.sessions = sessionsOf(device, options)
       state.unsaved.add(device)
     }

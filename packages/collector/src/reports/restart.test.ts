@@ -165,7 +165,9 @@ describe('a restart', () => {
 
           // A fresh derivation: the same events with nothing derived stored.
           const raw = new SqliteStore(new Database(store.db.serialize()))
-          raw.db.exec('DELETE FROM sessions; DELETE FROM derivations; DELETE FROM dirty_devices')
+          raw.db.exec(
+            'DELETE FROM device_sessions; DELETE FROM derivations; DELETE FROM dirty_devices',
+          )
           const fresh = createApp({ store: raw, reports: new InProcessRunner(raw) })
 
           const expected = await reports(fresh, secretKey)

@@ -192,10 +192,10 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX identity_links_user ON identity_links (project_id, user_id) WHERE user_id IS NOT NULL;
   CREATE INDEX identity_links_email ON identity_links (project_id, email) WHERE email IS NOT NULL;
   `,
-  /* 7: what reports need, derived from the events as they arrive and kept (reports/derive):
+  /* 7: what reports need, derived from the events as they arrive and kept (reports/engine.ts):
      a restart reads these instead of every event. `project_heads`: each project's newest
      event id, kept by the insert, so a project's report cache is not made stale by another
-     project's events. `sessions`: every device's sessions with their acquisition (a device
+     project's events. `device_sessions`: every device's sessions with their acquisition (a device
      is an anonymous ID, else `user:<userId>`, else `email:<email>` for server-side visits);
      `derivations`: up to which event id and with which settings they were derived;
      `dirty_devices`: devices an erasure took some visits of, to derive again. */ `
@@ -205,27 +205,18 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT, WITHOUT ROWID;
   INSERT INTO project_heads SELECT project_id, max(id) FROM events GROUP BY project_id;
 
-  CREATE TABLE sessions (
+  -- one row per device: its identifiers and its sessions as JSON, each [SDK session id or
+  -- null, the row id that opened it, first visit, last visit, source, medium, campaign,
+  -- content, term, landing page, click id or null]
+  CREATE TABLE device_sessions (
     project_id   TEXT NOT NULL REFERENCES projects(id),
     device       TEXT NOT NULL,
     anonymous_id TEXT,
     user_id      TEXT,
     email        TEXT,
-    -- the SDK's session id; NULL for a session the rules found among visits without one
-    session_id   TEXT,
-    -- the event that opened it (SDK) or its landing (rules): orders sessions of equal first_at
-    seq          INTEGER NOT NULL,
-    first_at     INTEGER NOT NULL,
-    last_at      INTEGER NOT NULL,
-    source       TEXT NOT NULL,
-    medium       TEXT NOT NULL,
-    campaign     TEXT NOT NULL,
-    content      TEXT NOT NULL,
-    term         TEXT NOT NULL,
-    landing_page TEXT NOT NULL,
-    click_id     TEXT
+    sessions     TEXT NOT NULL,
+    PRIMARY KEY (project_id, device)
   ) STRICT;
-  CREATE INDEX sessions_device ON sessions (project_id, device);
 
   CREATE TABLE derivations (
     project_id    TEXT PRIMARY KEY REFERENCES projects(id),

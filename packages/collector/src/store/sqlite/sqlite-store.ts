@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
-import type { DropReason, IngestionWarnings, WarningCount } from '@touchline/shared'
+import type { Acquisition, DropReason, IngestionWarnings, WarningCount } from '@touchline/shared'
 import Database from 'better-sqlite3'
 import { nanoid } from 'nanoid'
 import {
@@ -118,35 +118,36 @@ function deviceWhere(device: DeviceRef): [string, unknown[]] {
   ]
 }
 
-interface SessionRecord {
-  device: string
-  anonymous_id: string | null
-  user_id: string | null
-  email: string | null
-  session_id: string | null
-  seq: number
-  first_at: number
-  last_at: number
-  source: string
-  medium: string
-  campaign: string
-  content: string
-  term: string
-  landing_page: string
-  click_id: string | null
-}
+/** A stored session: SDK session id, seq, first and last visit, the acquisition's fields. */
+type StoredSession = [
+  string | null,
+  number,
+  number,
+  number,
+  string,
+  string,
+  string,
+  string,
+  string,
+  string,
+  string | null,
+]
 
-function toDerivedSession(row: SessionRecord): DerivedSession {
-  const acquisition: DerivedSession['acquisition'] = {
-    source: row.source,
-    medium: row.medium,
-    campaign: row.campaign,
-    content: row.content,
-    term: row.term,
-    landingPage: row.landing_page,
-  }
-  if (row.click_id) acquisition.clickId = row.click_id as NonNullable<typeof acquisition.clickId>
-  return { id: row.session_id, seq: row.seq, start: row.first_at, end: row.last_at, acquisition }
+const KEY_SEPARATOR = '\u0000'
+
+function toAcquisition(fields: (string | null)[]): Acquisition {
+  const [source, medium, campaign, content, term, landingPage, clickId] = fields as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string | null,
+  ]
+  const acquisition: Acquisition = { source, medium, campaign, content, term, landingPage }
+  if (clickId) acquisition.clickId = clickId as NonNullable<Acquisition['clickId']>
+  return acquisition
 }
 
 /** Opens (creating if needed) a SQLite database and applies pending migrations. */
@@ -568,29 +569,35 @@ export class SqliteStore implements Store {
           'SELECT last_event_id AS lastEventId, settings FROM derivations WHERE project_id = ?',
         )
         .get(projectId) as StoredDerivation['derivation']
-      const byDevice = new Map<string, StoredDerivation['devices'][number]>()
-      for (const row of this.db
-        .prepare('SELECT * FROM sessions WHERE project_id = ?')
-        .iterate(projectId) as IterableIterator<SessionRecord>) {
-        let entry = byDevice.get(row.device)
-        if (!entry) {
-          const device = {
-            key: row.device,
-            anonymousId: row.anonymous_id,
-            userId: row.user_id,
-            email: row.email,
-          }
-          entry = { device, sessions: [] }
-          byDevice.set(row.device, entry)
-        }
-        entry.sessions.push(toDerivedSession(row))
-      }
+      const rows = this.db
+        .prepare(
+          `SELECT device, anonymous_id, user_id, email, sessions FROM device_sessions
+           WHERE project_id = ?`,
+        )
+        .raw()
+        .all(projectId) as [string, string | null, string | null, string | null, string][]
+      // Sessions of one landing and campaign share one acquisition object.
+      const acquisitions = new Map<string, Acquisition>()
+      const devices = rows.map(([key, anonymousId, userId, email, json]) => ({
+        device: { key, anonymousId, userId, email },
+        sessions: (JSON.parse(json) as StoredSession[]).map(
+          ([id, seq, start, end, ...fields]): DerivedSession => {
+            const acquisitionKey = fields.join(KEY_SEPARATOR)
+            let acquisition = acquisitions.get(acquisitionKey)
+            if (!acquisition) {
+              acquisition = toAcquisition(fields)
+              acquisitions.set(acquisitionKey, acquisition)
+            }
+            return { id, seq, start, end, acquisition }
+          },
+        ),
+      }))
       const dirtyDevices = (
         this.db.prepare('SELECT device FROM dirty_devices WHERE project_id = ?').all(projectId) as {
           device: string
         }[]
       ).map((row) => row.device)
-      return { derivation, devices: [...byDevice.values()], dirtyDevices }
+      return { derivation, devices, dirtyDevices }
     })()
   }
 
@@ -601,33 +608,28 @@ export class SqliteStore implements Store {
         .get(projectId) as { erasures: number }
       if (erasures !== write.erasures) return false
       if (write.replace === 'all') {
-        this.db.prepare('DELETE FROM sessions WHERE project_id = ?').run(projectId)
+        this.db.prepare('DELETE FROM device_sessions WHERE project_id = ?').run(projectId)
         this.db.prepare('DELETE FROM derivations WHERE project_id = ?').run(projectId)
       } else if (write.replace.length > 0) {
         this.db
           .prepare(
-            'DELETE FROM sessions WHERE project_id = ? AND device IN (SELECT value FROM json_each(?))',
+            `DELETE FROM device_sessions WHERE project_id = ?
+               AND device IN (SELECT value FROM json_each(?))`,
           )
           .run(projectId, JSON.stringify(write.replace))
       }
       const insert = this.db.prepare(
-        `INSERT INTO sessions (project_id, device, anonymous_id, user_id, email, session_id, seq,
-           first_at, last_at, source, medium, campaign, content, term, landing_page, click_id)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO device_sessions (project_id, device, anonymous_id, user_id, email, sessions)
+         VALUES (?, ?, ?, ?, ?, ?)`,
       )
       for (const { device, sessions } of write.devices) {
-        for (const session of sessions) {
-          const { acquisition: a } = session
-          insert.run(
-            projectId,
-            device.key,
-            device.anonymousId,
-            device.userId,
-            device.email,
-            session.id,
-            session.seq,
-            session.start,
-            session.end,
+        if (sessions.length === 0) continue
+        const stored = sessions.map(
+          ({ id, seq, start, end, acquisition: a }): StoredSession => [
+            id,
+            seq,
+            start,
+            end,
             a.source,
             a.medium,
             a.campaign,
@@ -635,8 +637,16 @@ export class SqliteStore implements Store {
             a.term,
             a.landingPage,
             a.clickId ?? null,
-          )
-        }
+          ],
+        )
+        insert.run(
+          projectId,
+          device.key,
+          device.anonymousId,
+          device.userId,
+          device.email,
+          JSON.stringify(stored),
+        )
       }
       if (write.cleaned?.length) {
         this.db
@@ -809,7 +819,8 @@ export class SqliteStore implements Store {
       ])
       this.db
         .prepare(
-          `DELETE FROM sessions WHERE project_id = ? AND device IN (SELECT value FROM json_each(?))`,
+          `DELETE FROM device_sessions WHERE project_id = ?
+             AND device IN (SELECT value FROM json_each(?))`,
         )
         .run(projectId, JSON.stringify([...own, ...devices]))
       this.db

@@ -48,8 +48,11 @@ import { PathIndex } from './path-index'
 
 /** Event row ids read per query when the engine catches up with the store. */
 const LOAD_SLICE = 200_000
-/** Devices written per transaction when every session is stored again. */
-const SAVE_SLICE = 2_000
+/**
+ * Devices written per transaction: ingestion, the other writer, waits for one slice at
+ * most (the cursor moves with the last one, so an interrupted save is done again).
+ */
+const SAVE_SLICE = 500
 
 /** One touch of a person: a session's acquisition, or an offline touch. */
 export interface PersonTouch {
@@ -219,7 +222,7 @@ export class JourneyEngine {
   private refreshing: Promise<unknown> = Promise.resolve()
 
   async journeys(project: Project, query: JourneyQuery): Promise<Journeys> {
-    const state = await this.updated(project)
+    const state = await this.updated(project, true)
     const derived = this.derive(project, state)
     const { graph, accounts } = derived
     const ownerOf = (person: string) =>
@@ -251,11 +254,19 @@ export class JourneyEngine {
    * changed: the report worker calls it every second, so what a restart reads is current.
    */
   async update(project: Project): Promise<void> {
-    await this.updated(project)
+    await this.updated(project, false)
   }
 
-  private updated(project: Project): Promise<ProjectJourneys> {
-    const refreshed = this.refreshing.then(() => this.refresh(project))
+  /** `identity`: also resolve the identity graph, if new evidence made it stale (reports). */
+  private updated(project: Project, identity: boolean): Promise<ProjectJourneys> {
+    const refreshed = this.refreshing.then(async () => {
+      const state = await this.refresh(project)
+      if (identity && !state.identity) {
+        state.identity = await loadIdentity(this.store, project.id)
+        state.derived = undefined
+      }
+      return state
+    })
     this.refreshing = refreshed.catch(() => undefined)
     return refreshed
   }
@@ -275,12 +286,12 @@ export class JourneyEngine {
       state = await this.load(project, version, settingsKey, options)
       this.projects.set(project.id, state)
     }
-    if (version.lastEventId === state.version.lastEventId && state.identity) {
+    if (version.lastEventId === state.version.lastEventId) {
       await this.save(project, state)
       return state
     }
 
-    const derived = state.identity ? state.derived : undefined
+    const derived = state.identity && state.derived
     let identityChanged = !derived
     /** Devices that got visits: their sessions are derived again and stored. */
     const touched = new Set<Device>()
@@ -315,10 +326,11 @@ export class JourneyEngine {
       device.rules = ruleSessions(rows, options)
       device.rulesStale = false
     }
-    // New identity evidence can move any session to another person: derive all again.
-    // Otherwise only the devices that got visits (and new offline touches) are placed.
+    // New identity evidence can move any session to another person: derive all again,
+    // with the graph resolved again when a report asks. Otherwise only the devices that got
+    // visits (and new offline touches) are placed.
     if (identityChanged) {
-      state.identity = await loadIdentity(this.store, project.id)
+      state.identity = undefined
       state.derived = undefined
     }
     state.version = version
@@ -386,11 +398,7 @@ export class JourneyEngine {
     return state
   }
 
-  /**
-   * Stores the sessions of the devices that changed, with the event id they are current
-   * to. Every session at once goes in slices of devices, the cursor with the last one, so
-   * ingestion (the other writer) waits for one slice at most.
-   */
+  /** Stores the sessions of the devices that changed, with the event id they are current to. */
   private async save(project: Project, state: ProjectJourneys): Promise<void> {
     const { lastEventId } = state.version
     if (this.options.persist === false) return
@@ -411,30 +419,23 @@ export class JourneyEngine {
     state.unsaved.clear()
     const cleaned = state.cleaned
     state.cleaned = []
-    if (!state.saveAll) {
-      const saved = await this.store.saveDerivation(project.id, {
-        replace: devices.map((entry) => entry.device.key),
-        devices,
-        derivation,
-        cleaned,
-        erasures,
-      })
-      if (saved) state.savedEventId = lastEventId
-      return
-    }
+    // Every session at once starts by replacing all (then adding); otherwise each slice
+    // replaces its own devices.
+    const all = state.saveAll
     state.saveAll = false
     for (let i = 0; i === 0 || i < devices.length; i += SAVE_SLICE) {
+      const slice = devices.slice(i, i + SAVE_SLICE)
       const last = i + SAVE_SLICE >= devices.length
       const saved = await this.store.saveDerivation(project.id, {
-        replace: i === 0 ? 'all' : [],
-        devices: devices.slice(i, i + SAVE_SLICE),
+        replace: all ? (i === 0 ? 'all' : []) : slice.map((entry) => entry.device.key),
+        devices: slice,
         derivation: last ? derivation : undefined,
         cleaned: last ? cleaned : [],
         erasures,
       })
       // An erasure in between: the next refresh reloads, and derives and stores again.
       if (!saved) return
-      // Let the other writer in between slices.
+      // Let the other writer (ingestion) in between slices.
       if (!last) await new Promise((resolve) => setTimeout(resolve, 5))
       else state.savedEventId = lastEventId
     }

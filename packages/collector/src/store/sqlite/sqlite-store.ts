@@ -246,7 +246,7 @@ export class SqliteStore implements Store {
   private readonly countDrop: Database.Statement
   private readonly insertDropSample: Database.Statement
   private readonly trimDropSamples: Database.Statement
-  private readonly writeGroup: (writes: readonly PendingWrite[]) => number[]
+  private readonly writeGroup: Database.Transaction<(writes: readonly PendingWrite[]) => number[]>
   private readonly projectByWriteKey: Database.Statement<[string], ProjectRecord>
   private readonly projectBySecretHash: Database.Statement<[string], ProjectRecord>
 
@@ -411,7 +411,10 @@ export class SqliteStore implements Store {
     this.flushScheduled = false
     if (writes.length === 0) return
     try {
-      const counts = this.writeGroup(writes)
+      // IMMEDIATE: the write lock is taken (waiting for the report worker's writes, as
+      // busy_timeout allows) before the first read, which a deferred transaction could not
+      // upgrade if the worker committed in between.
+      const counts = this.writeGroup.immediate(writes)
       writes.forEach((write, i) => {
         write.resolve(counts[i] ?? 0)
       })
@@ -419,7 +422,7 @@ export class SqliteStore implements Store {
       // One write failed the group: retry each alone so the others still land.
       for (const write of writes) {
         try {
-          write.resolve(this.db.transaction(() => this.write(write))())
+          write.resolve(this.db.transaction(() => this.write(write)).immediate())
         } catch (error) {
           write.reject(error)
         }

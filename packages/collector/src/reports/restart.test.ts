@@ -2,6 +2,7 @@ import Database from 'better-sqlite3'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { createApp } from '../app'
+import { maintainedExcludedDomains } from '../node/email-domains'
 import { createProject } from '../projects/projects'
 import { SqliteStore } from '../store/sqlite/sqlite-store'
 import {
@@ -134,7 +135,11 @@ describe('a restart', () => {
         async (events, cuts) => {
           const store = new SqliteStore(':memory:')
           const { project, secretKey } = await createProject(store, { name: 'restart' })
-          const warm = createApp({ store, reports: new InProcessRunner(store) })
+          const warm = createApp({
+            store,
+            maintainedDomains: maintainedExcludedDomains,
+            reports: new InProcessRunner(store, maintainedExcludedDomains),
+          })
           const steps = new Map(cuts.map(({ cut, step }) => [cut, step]))
           const bounds = [0, ...[...steps.keys()].sort((a, b) => a - b), events.length]
           for (let i = 1; i < bounds.length; i++) {
@@ -161,14 +166,22 @@ describe('a restart', () => {
           const stored = await store.derivedSessions(project.id)
           expect(stored.derivation?.lastEventId).toBe((await store.version(project.id)).lastEventId)
           expect(stored.devices.length).toBeGreaterThan(0)
-          const restarted = createApp({ store, reports: new InProcessRunner(store) })
+          const restarted = createApp({
+            store,
+            maintainedDomains: maintainedExcludedDomains,
+            reports: new InProcessRunner(store, maintainedExcludedDomains),
+          })
 
           // A fresh derivation: the same events with nothing derived stored.
           const raw = new SqliteStore(new Database(store.db.serialize()))
           raw.db.exec(
             'DELETE FROM device_sessions; DELETE FROM derivations; DELETE FROM dirty_devices',
           )
-          const fresh = createApp({ store: raw, reports: new InProcessRunner(raw) })
+          const fresh = createApp({
+            store: raw,
+            maintainedDomains: maintainedExcludedDomains,
+            reports: new InProcessRunner(raw, maintainedExcludedDomains),
+          })
 
           const expected = await reports(fresh, secretKey)
           expect(await reports(restarted, secretKey)).toEqual(expected)

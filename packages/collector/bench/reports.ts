@@ -14,7 +14,7 @@
  *    steady rate with fetch, first alone, then with warm reports looping in parallel, then on
  *    a fresh collector while its first (cold) report is computed.
  *
- * Flags: --events N (default 1,000,000), --seed S (default 1), --runs N (warm runs per model,
+ * Flags: --sizes 1m,10m,30m (the data sets to measure, in one run), --events N (default 1,000,000), --seed S (default 1), --runs N (warm runs per model,
  * default 5), --ingest-seconds N (default 20), --rate N (batches per second, default 50),
  * --models a,b (default: every model), --ten (also 10,000,000 events), --rebuild (ignore the cached database), --build-only (build
  * or find the databases, measure nothing).
@@ -65,6 +65,7 @@ const { values: flags } = parseArgs({
   args: PRODUCER ? [] : process.argv.slice(2),
   options: {
     events: { type: 'string', default: '1000000' },
+    sizes: { type: 'string' },
     seed: { type: 'string', default: '1' },
     runs: { type: 'string', default: '5' },
     'ingest-seconds': { type: 'string', default: '20' },
@@ -84,7 +85,16 @@ function positive(name: string, raw: string | undefined): number {
   return value
 }
 
-const SIZES = [Math.round(positive('events', flags.events)), ...(flags.ten ? [10_000_000] : [])]
+/** A size as given: `1m`, `10M`, `500k`, `1000000` or `1_000_000`. */
+function sizeOf(raw: string): number {
+  const match = /^([\d_.]+)\s*([kKmM]?)$/.exec(raw.trim())
+  const unit = { k: 1e3, m: 1e6, '': 1 }[(match?.[2] ?? '').toLowerCase()] ?? 1
+  return Math.round(positive('sizes', match?.[1]) * unit)
+}
+
+const SIZES = flags.sizes
+  ? flags.sizes.split(',').map(sizeOf)
+  : [Math.round(positive('events', flags.events)), ...(flags.ten ? [10_000_000] : [])]
 const SEED = flags.seed ?? '1'
 const WARM_RUNS = Math.round(positive('runs', flags.runs))
 const INGEST_SECONDS = positive('ingest-seconds', flags['ingest-seconds'])
@@ -519,6 +529,12 @@ async function ingestWhileReporting(server: SpawnedServer, tag: string): Promise
 
 interface SizeResult {
   size: number
+  /** The first start on a database of raw events only: it derives and stores every session. */
+  firstDerivation: ReportRun
+  /** The database after that, incl. its WAL, in bytes. */
+  derivedBytes: number
+  /** The collector's resident memory (sampled every 250 ms): peak, and once reports are warm. */
+  rss: { peak: number; warm: number }
   /** The machine's 1-minute load average before and after the measurements. */
   load: [number, number]
   db: BuiltDatabase
@@ -533,8 +549,20 @@ interface SizeResult {
   ingestWithColdReport: IngestResult
 }
 
+/** A process's resident memory in bytes, from /proc (0 where there is none). */
+function rssOf(pid: number | undefined): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+    return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024
+  } catch {
+    return 0
+  }
+}
+
 /** The collector on the working copy, restarted at will. */
 interface Collector {
+  /** The running collector's resident memory now, and its peak over every run so far. */
+  rss(): { now: number; peak: number }
   restart(): Promise<SpawnedServer>
   /** What the running collector printed (stdout and stderr), or nothing. */
   output(): string
@@ -546,6 +574,11 @@ interface Collector {
 function collectorOn(dbPath: string): Collector {
   let current: SpawnedServer | undefined
   let startMs = 0
+  let peak = 0
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, rssOf(current?.child.pid))
+  }, 250)
+  sampler.unref()
   const stop = async () => {
     if (!current) return
     await current.stop()
@@ -569,6 +602,11 @@ function collectorOn(dbPath: string): Collector {
       children.add(current.child)
       return current
     },
+    rss: () => {
+      const now = rssOf(current?.child.pid)
+      peak = Math.max(peak, now)
+      return { now, peak }
+    },
     output: () => current?.output() ?? '',
     startMs: () => startMs,
     stop,
@@ -583,6 +621,14 @@ async function benchSize(size: number): Promise<SizeResult> {
   const collector = collectorOn(copy)
   const loadBefore = loadavg()[0] ?? 0
   try {
+    // The copy holds raw events only, as after an upgrade: the first start derives and
+    // stores every session; every start after it reads them.
+    console.log('first start on raw events (derives and stores every session)…')
+    const firstDerivation = await report(await collector.restart(), SELECTED_MODELS[0] ?? 'linear')
+    console.log(`  first report: ${seconds(firstDerivation.ms)}`)
+    await collector.stop()
+    const derivedBytes =
+      statSync(copy).size + (existsSync(`${copy}-wal`) ? statSync(`${copy}-wal`).size : 0)
     console.log(
       `reports (${SELECTED_MODELS.length} models; each: a fresh collector, 1 cold + ${WARM_RUNS} warm runs)…`,
     )
@@ -590,11 +636,13 @@ async function benchSize(size: number): Promise<SizeResult> {
     const anyAnswered = timings.some((timing) => timing.cold.ok)
     const server = await collector.restart()
     const startMs = collector.startMs()
+    let warmRss = 0
     let allModelsCold: SizeResult['allModelsCold']
     let allModelsWarm: SizeResult['allModelsWarm']
     if (anyAnswered) {
       allModelsCold = await allModels(server)
       allModelsWarm = await allModels(server)
+      warmRss = collector.rss().now
       console.log(
         `  all models back-to-back: ${fmt(allModelsCold.ms)} ms cold, ${fmt(allModelsWarm.ms)} ms warm`,
       )
@@ -612,6 +660,9 @@ async function benchSize(size: number): Promise<SizeResult> {
     const ingestWithColdReport = await ingestWhileReporting(await collector.restart(), 'cold')
     return {
       size,
+      firstDerivation,
+      derivedBytes,
+      rss: { peak: collector.rss().peak, warm: warmRss },
       load: [loadBefore, loadavg()[0] ?? 0],
       db,
       startMs,
@@ -664,6 +715,20 @@ function print(result: SizeResult): void {
     `database: ${fmt(bytes / 1e9, 2)} GB, built in ${seconds(buildMs)} ` +
       `(${fmt(summary.events / (buildMs / 1000))} events/s)${cached ? ', cached from an earlier run' : ''}`,
   )
+  const perEvent = (b: number) => fmt(b / summary.events)
+  console.log(
+    `bytes per event: ${perEvent(bytes)} B as built, ${perEvent(result.derivedBytes)} B with the ` +
+      `derived sessions stored (${fmt(result.derivedBytes / 1e9, 2)} GB)`,
+  )
+  const first = result.firstDerivation
+  console.log(
+    `first start on raw events (derives and stores every session): first report ` +
+      `${first.ok ? seconds(first.ms) : `failed after ${seconds(first.ms)}`}`,
+  )
+  console.log(
+    `collector RSS: ${fmt(result.rss.warm / 1e6)} MB with reports warm, ` +
+      `peak ${fmt(result.rss.peak / 1e6)} MB (sampled every 250 ms over the whole run)`,
+  )
   console.log(
     `machine: ${cpus().length} CPUs, load average ${fmt(result.load[0], 1)} before the ` +
       `measurements, ${fmt(result.load[1], 1)} after (other work moves these figures a lot)`,
@@ -676,7 +741,7 @@ function print(result: SizeResult): void {
   table([
     [
       'model',
-      'cold (fresh collector)',
+      'cold (after a restart)',
       'warm median',
       `warm p95 (${WARM_RUNS})`,
       'conversions',
@@ -734,17 +799,105 @@ function print(result: SizeResult): void {
   ])
 }
 
+/** The figures issue 14 sets targets for, per size, beside the targets. */
+function printTargets(results: readonly SizeResult[]): void {
+  const RULE = [
+    'first_touch',
+    'last_touch',
+    'last_non_direct',
+    'linear',
+    'time_decay',
+    'position_based',
+    'w_shaped',
+  ]
+  const median = (timing: ModelTiming) => percentile(timing.warm, 0.5)
+  const worst = (r: SizeResult, models: readonly string[]) =>
+    Math.max(...r.timings.filter((t) => models.includes(t.model) && t.cold.ok).map(median))
+  const restart = (r: SizeResult) =>
+    percentile(
+      r.timings.flatMap((t) => (t.cold.ok ? [t.cold.ms] : [])),
+      0.5,
+    )
+  const cell = (value: string, target: string, met: boolean) =>
+    `${value} (${target}: ${met ? 'met' : 'not met'})`
+  const at = (size: number, targets: readonly number[]) =>
+    targets[size >= 30_000_000 ? 2 : size >= 10_000_000 ? 1 : 0] as number
+  const base = results.find((r) => r.size === 1_000_000)
+  console.log('\nissue 14 targets (this run)')
+  table([
+    ['', ...results.map((r) => `${fmt(r.size / 1e6)}M`)],
+    [
+      'first report after restart (median of models)',
+      ...results.map((r) => {
+        const target = at(r.size, [1_000, 5_000, 15_000])
+        return cell(seconds(restart(r)), `≤ ${seconds(target)}`, restart(r) <= target)
+      }),
+    ],
+    [
+      'collector RSS, warm',
+      ...results.map((r) => {
+        const target = at(r.size, [300e6, 1e9, 3e9])
+        return cell(
+          `${fmt(r.rss.warm / 1e6)} MB`,
+          `≤ ${fmt(target / 1e6)} MB`,
+          r.rss.warm <= target,
+        )
+      }),
+    ],
+    [
+      'database bytes per event',
+      ...results.map((r) => {
+        const perEvent = r.derivedBytes / r.db.summary.events
+        return cell(`${fmt(perEvent)} B`, '≤ 400 B', perEvent <= 400)
+      }),
+    ],
+    [
+      'warm rule models, slowest median',
+      ...results.map((r) => {
+        const ms = worst(r, RULE)
+        const target = r === base || !base ? 30 : worst(base, RULE) * at(r.size, [1, 10, 30])
+        return cell(`${fmt(ms)} ms`, `≤ ${fmt(target)} ms`, ms <= target)
+      }),
+    ],
+    [
+      'warm markov/shapley, slowest median',
+      ...results.map((r) => {
+        const ms = worst(r, ['markov', 'shapley'])
+        const target =
+          r === base || !base ? 100 : worst(base, ['markov', 'shapley']) * at(r.size, [1, 10, 30])
+        return cell(`${fmt(ms)} ms`, `≤ ${fmt(target)} ms`, ms <= target)
+      }),
+    ],
+    [
+      'ingest p99 while a restart loads',
+      ...results.map((r) => {
+        const p99 = r.ingestWithColdReport.p99
+        return cell(`${fmt(p99, 1)} ms`, '≤ 50 ms', p99 <= 50)
+      }),
+    ],
+  ])
+  console.log(
+    'ingest events/s is measured by the ingest benchmark (pnpm bench), in the same run as its storage ceiling',
+  )
+}
+
 async function main(): Promise<void> {
   console.log(
     `Touchline report benchmark: node ${process.version}, ${cpus().length} CPUs, ` +
       `models: ${SELECTED_MODELS.join(', ')}`,
   )
+  const results: SizeResult[] = []
   for (const size of SIZES) {
     if (flags['build-only']) {
       const { path, summary, buildMs } = await database(size)
       console.log(`${path}: ${fmt(summary.events)} events, built in ${seconds(buildMs)}`)
-    } else print(await benchSize(size))
+    } else {
+      const result = await benchSize(size)
+      print(result)
+      results.push(result)
+    }
   }
+  if (results.length > 0) printTargets(results)
 }
 
 if (!PRODUCER) {

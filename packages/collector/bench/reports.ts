@@ -801,15 +801,7 @@ function print(result: SizeResult): void {
 
 /** The figures issue 14 sets targets for, per size, beside the targets. */
 function printTargets(results: readonly SizeResult[]): void {
-  const RULE = [
-    'first_touch',
-    'last_touch',
-    'last_non_direct',
-    'linear',
-    'time_decay',
-    'position_based',
-    'w_shaped',
-  ]
+  const RULE = MODELS.filter((model) => model !== 'markov' && model !== 'shapley')
   const median = (timing: ModelTiming) => percentile(timing.warm, 0.5)
   const worst = (r: SizeResult, models: readonly string[]) =>
     Math.max(...r.timings.filter((t) => models.includes(t.model) && t.cold.ok).map(median))

@@ -5,69 +5,21 @@ import { createApp } from '../app'
 import { maintainedExcludedDomains } from '../node/email-domains'
 import { createProject } from '../projects/projects'
 import { SqliteStore } from '../store/sqlite/sqlite-store'
-import {
-  DAY,
-  type Event,
-  identify,
-  inSession,
-  MIN,
-  RANGE,
-  T0,
-  track,
-  visit,
-} from '../testing/journeys'
+import { DAY, type Event, inSession, MIN, RANGE, T0, track, visit } from '../testing/journeys'
+import { ORACLE_EVENTS, SITE } from '../testing/oracle-events'
 import { InProcessRunner } from './runner'
 
-const SITE = 'https://acme.test/'
-
 /**
- * Events of a few people, to cover what the stored derivation must get right: SDK sessions
- * and visits without a session id (sessions the rules find, which a later visit can merge),
- * server-side visits (a userId, an email, no anonymous ID), two devices of one person, a
- * shared kiosk, an alias, offline touches, an account.
+ * The engine oracle's people and, to cover what the stored derivation must get right, more:
+ * visits without a session id that the rules merge into one session, an alias, a second
+ * visit of an SDK session, server-side visits (a userId and no anonymous ID).
  */
 const EVENTS: Event[] = [
-  visit('a1', 'ada-laptop', T0, `${SITE}?utm_source=linkedin&utm_medium=paid_social`),
-  identify('a2', T0 + MIN, { anonymousId: 'ada-laptop' }, 'ada@acme.com'),
-  visit('a3', 'ada-phone', T0 + DAY, `${SITE}?utm_source=google&utm_medium=cpc`),
+  ...ORACLE_EVENTS,
   visit('a3b', 'ada-phone', T0 + DAY + 20 * MIN, SITE),
   visit('a3c', 'ada-phone', T0 + DAY + 40 * MIN, `${SITE}pricing`),
-  identify('a4', T0 + DAY + MIN, { anonymousId: 'ada-phone' }, 'ada@acme.com'),
-  track('a5', T0 + 2 * DAY, {}, 'touch', {
-    traits: { email: 'ada@acme.com' },
-    properties: { channel: 'Events', source: 'saastr' },
-  }),
-  visit('a6', 'ada-phone', T0 + 3 * DAY, SITE),
-  track('a7', T0 + 4 * DAY, { anonymousId: 'ada-laptop' }, 'demo_request', {
-    properties: { value: 100 },
-  }),
-  visit('b1', 'bob', T0 + DAY, `${SITE}?utm_source=newsletter&utm_medium=email`),
-  identify('b2', T0 + DAY + MIN, { anonymousId: 'bob' }, 'bob@acme.com'),
-  visit('b3', 'bob', T0 + 5 * DAY, `${SITE}?utm_source=bing&utm_medium=cpc`),
   { type: 'alias', messageId: 'b3a', previousId: 'bob', userId: 'bob-crm' },
-  track('b4', T0 + 5 * DAY + MIN, { anonymousId: 'bob' }, 'demo_request'),
-  visit('k1', 'kiosk', T0, `${SITE}?utm_source=twitter`, inSession('s1', T0)),
   visit('k1b', 'kiosk', T0 + 5 * MIN, `${SITE}features`, inSession('s1', T0)),
-  identify('k2', T0 + MIN, { anonymousId: 'kiosk' }, 'kim@kilo.com', inSession('s1', T0)),
-  visit('k3', 'kiosk', T0 + 2 * DAY, `${SITE}?utm_source=reddit`, inSession('s2', T0 + 2 * DAY)),
-  identify(
-    'k4',
-    T0 + 2 * DAY + MIN,
-    { anonymousId: 'kiosk' },
-    'lee@lima.com',
-    inSession('s2', T0 + 2 * DAY),
-  ),
-  track('k5', T0 + 2 * DAY + 2 * MIN, { anonymousId: 'kiosk' }, 'touch', {
-    properties: { channel: 'Partner' },
-    ...inSession('s2', T0 + 2 * DAY),
-  }),
-  track('k6', T0 + 3 * DAY, {}, 'demo_request', { traits: { email: 'kim@kilo.com' } }),
-  track('k7', T0 + 3 * DAY, {}, 'demo_request', { traits: { email: 'lee@lima.com' } }),
-  { ...visit('a8', 'ada-laptop', T0 + 3 * DAY, SITE), traits: { email: 'ada@acme.com' } },
-  { ...visit('a0', 'ada-laptop', T0 - DAY, `${SITE}?utm_source=bing`), userId: 'ada-1' },
-  visit('c1', 'cy', T0, `${SITE}?utm_source=google&utm_medium=cpc`),
-  visit('c2', 'cy', T0 + DAY, SITE),
-  // Server-side visits: a userId and no anonymous ID, then an email alone.
   {
     type: 'page',
     messageId: 'd1',

@@ -118,33 +118,16 @@ function deviceWhere(device: DeviceRef): [string, unknown[]] {
   ]
 }
 
-/** A stored session: SDK session id, seq, first and last visit, the acquisition's fields. */
-type StoredSession = [
-  string | null,
-  number,
-  number,
-  number,
-  string,
-  string,
-  string,
-  string,
-  string,
-  string,
-  string | null,
-]
+/** An acquisition as stored: source, medium, campaign, content, term, landing page, click id. */
+type AcquisitionFields = [string, string, string, string, string, string, string | null]
+
+/** A stored session: SDK session id, seq, first and last visit, its acquisition. */
+type StoredSession = [string | null, number, number, number, ...AcquisitionFields]
 
 const KEY_SEPARATOR = '\u0000'
 
-function toAcquisition(fields: (string | null)[]): Acquisition {
-  const [source, medium, campaign, content, term, landingPage, clickId] = fields as [
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-    string | null,
-  ]
+function toAcquisition(fields: AcquisitionFields): Acquisition {
+  const [source, medium, campaign, content, term, landingPage, clickId] = fields
   const acquisition: Acquisition = { source, medium, campaign, content, term, landingPage }
   if (clickId) acquisition.clickId = clickId as NonNullable<Acquisition['clickId']>
   return acquisition

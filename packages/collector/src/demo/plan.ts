@@ -5,6 +5,7 @@
  * The order of the draws is the data set: a change to it changes every person after.
  */
 
+import { OFFLINE_TOUCH_EVENT } from '@touchline/shared'
 import {
   type Company,
   companyOf,
@@ -466,7 +467,7 @@ function planOfflineTouches(
       time,
       kind: 'server',
       type: 'track',
-      event: 'touch',
+      event: OFFLINE_TOUCH_EVENT,
       properties: offlineTouch(random),
       ...(crmSince === undefined || time < crmSince ? { emailOnly: true } : {}),
     })

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { isUsableId } from '../identity/ids'
+import { OFFLINE_TOUCH_EVENT } from '../sessions/touches'
 import { parseIsoTimestamp } from '../time/iso'
 import { MAX_EVENT_DEPTH, tooDeepAt } from './nesting'
 
@@ -164,7 +165,9 @@ export const eventSchema = z
   )
   .refine(
     (event) =>
-      event.type !== 'track' || event.event !== 'touch' || isText(event.properties?.channel),
+      event.type !== 'track' ||
+      event.event !== OFFLINE_TOUCH_EVENT ||
+      isText(event.properties?.channel),
     {
       message: 'an offline "touch" event needs "properties.channel" (for example "Events")',
       path: ['properties', 'channel'],

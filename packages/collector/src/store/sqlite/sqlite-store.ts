@@ -1,6 +1,12 @@
 import { mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
-import type { Acquisition, DropReason, IngestionWarnings, WarningCount } from '@touchline/shared'
+import {
+  type Acquisition,
+  type DropReason,
+  type IngestionWarnings,
+  OFFLINE_TOUCH_EVENT,
+  type WarningCount,
+} from '@touchline/shared'
 import Database from 'better-sqlite3'
 import { nanoid } from 'nanoid'
 import {
@@ -483,7 +489,7 @@ export class SqliteStore implements Store {
       .prepare(
         `SELECT event AS name, count(*) AS events, coalesce(sum(value), 0) AS value,
            min(timestamp) AS first, max(timestamp) AS last FROM events
-         WHERE project_id = ? AND type = 'track' AND event IS NOT NULL AND event != 'touch'
+         WHERE project_id = ? AND type = 'track' AND event IS NOT NULL AND event != '${OFFLINE_TOUCH_EVENT}'
          GROUP BY event ORDER BY events DESC, name`,
       )
       .all(projectId) as TrackEventName[]
@@ -541,7 +547,7 @@ export class SqliteStore implements Store {
     return this.db
       .prepare(
         `SELECT ${OFFLINE_TOUCH_COLUMNS} FROM events INDEXED BY events_conversions
-         WHERE project_id = ? AND type = 'track' AND event = 'touch' AND id <= ?
+         WHERE project_id = ? AND type = 'track' AND event = '${OFFLINE_TOUCH_EVENT}' AND id <= ?
          ORDER BY id`,
       )
       .all(projectId, upToId) as OfflineTouchRow[]
@@ -660,7 +666,8 @@ export class SqliteStore implements Store {
     return this.db
       .prepare(
         `SELECT ${OFFLINE_TOUCH_COLUMNS} FROM events
-         WHERE id > ? AND id <= ? AND project_id = ? AND type = 'track' AND event = 'touch'
+         WHERE id > ? AND id <= ? AND project_id = ? AND type = 'track'
+           AND event = '${OFFLINE_TOUCH_EVENT}'
          ORDER BY id`,
       )
       .all(range.afterId, range.upToId, projectId) as OfflineTouchRow[]

@@ -4,6 +4,7 @@ import {
   emailKey,
   findPerson,
   type IdentityDecision,
+  identifiersOfKey,
   isUsableId,
   normaliseEmail,
   type Person,
@@ -110,7 +111,6 @@ export async function erasePerson(
   const evidence = await store.identityEvidence(project.id)
   const { graph } = await loadIdentity(storeView(store, { evidence }), project.id)
   const person = findPerson(graph, key)
-  const value = key.slice(key.indexOf(':') + 1)
   const erased: ErasedIdentifiers = person
     ? {
         anonymousIds: person.anonymousIds,
@@ -118,12 +118,7 @@ export async function erasePerson(
         userIds: [...person.userIds, ...person.aliasIds].sort(),
         emails: person.emails,
       }
-    : {
-        anonymousIds: [],
-        sharedAnonymousIds: [],
-        userIds: key.startsWith('user:') ? [value] : [],
-        emails: key.startsWith('email:') ? [value] : [],
-      }
+    : { ...identifiersOfKey(key), anonymousIds: [], sharedAnonymousIds: [] }
   const eventIds = person
     ? await ownEventsOnSharedDevices(store, evidence, project, person, maintainedDomains)
     : []

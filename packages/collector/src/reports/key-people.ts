@@ -1,4 +1,9 @@
-import { type JourneyQuery, type KeyPeopleReport, keyConversions } from '@touchline/shared'
+import {
+  type JourneyQuery,
+  type KeyPeopleReport,
+  keyConversions,
+  parseIdentifierKey,
+} from '@touchline/shared'
 import { z } from 'zod'
 import type { Project, Store } from '../store/store'
 import { nonConvertingJourneys } from './attribution'
@@ -24,7 +29,6 @@ export const peopleLimitParam = z.coerce
 
 export type KeyPeopleParams = ReportParams & { key: string; limit: number }
 
-const PERSON_KEY = /^(user|email|anon):/
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
 
 /**
@@ -52,11 +56,11 @@ export async function keyPeopleReport(
   const persons = new Map(journeys.graph.persons.map((person) => [person.key, person]))
   // A person by an email when known; an account by its key (a person alone: as a person).
   const labelOf = (owner: string) => {
-    if (!PERSON_KEY.test(owner)) return owner
+    const identifier = parseIdentifierKey(owner)
+    if (!identifier) return owner
     const email = persons.get(owner)?.emails[0]
     if (email) return email
-    const id = owner.slice(owner.indexOf(':') + 1)
-    return owner.startsWith('anon:') ? `anonymous ${id}` : id
+    return identifier.kind === 'anon' ? `anonymous ${identifier.value}` : identifier.value
   }
   return {
     ...reportQuery(params),
@@ -84,9 +88,10 @@ export async function keyPeopleReport(
 /** How `/v1/reports/journey` names an owner: a person by a typed key, else the account. */
 export function journeyQuery(level: string, owner: string): JourneyQuery {
   if (level !== 'person') return { account: owner }
-  const value = owner.slice(owner.indexOf(':') + 1)
-  if (owner.startsWith('user:')) return { userId: value }
-  if (owner.startsWith('email:')) return { email: value }
+  const identifier = parseIdentifierKey(owner)
+  const value = identifier?.value ?? owner
+  if (identifier?.kind === 'user') return { userId: value }
+  if (identifier?.kind === 'email') return { email: value }
   return { anonymousId: value }
 }
 

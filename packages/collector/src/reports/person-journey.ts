@@ -3,11 +3,13 @@ import {
   accountOf,
   channelOf,
   findPerson,
+  identifiersOfKey,
   inLookbackWindow,
   type Journey,
   type JourneyCommon,
   type JourneyPerson,
   OFFLINE_TOUCH_EVENT,
+  parseIdentifierKey,
   summariseJourney,
   type TimelineItem,
 } from '@touchline/shared'
@@ -150,14 +152,15 @@ type Found =
 /** A person by a typed identifier; a userId, email or anonymous ID never linked stands alone. */
 function personSubject(journeys: Journeys, key: string): Found {
   const { graph } = journeys
-  if (key.startsWith('anon:')) {
-    const shared = graph.sharedDevices.get(key.slice(5))
+  const identifier = parseIdentifierKey(key)
+  if (identifier?.kind === 'anon') {
+    const shared = graph.sharedDevices.get(identifier.value)
     if (shared) {
       const people = [...new Set(shared.map((identification) => identification.person))].sort()
       return {
         ok: false,
         status: 400,
-        error: `Anonymous ID ${JSON.stringify(key.slice(5))} is a shared device of ${people.join(', ')}: name one of them by "email" or "userId".`,
+        error: `Anonymous ID ${JSON.stringify(identifier.value)} is a shared device of ${people.join(', ')}: name one of them by "email" or "userId".`,
       }
     }
   }
@@ -206,14 +209,7 @@ function viewOf(journeys: Journeys, key: string): JourneyPerson {
     const { userIds, emails, anonymousIds, sharedAnonymousIds } = person
     return { key: person.key, userIds, emails, anonymousIds, sharedAnonymousIds }
   }
-  const value = key.slice(key.indexOf(':') + 1)
-  return {
-    key,
-    userIds: key.startsWith('user:') ? [value] : [],
-    emails: key.startsWith('email:') ? [value] : [],
-    anonymousIds: key.startsWith('anon:') ? [value] : [],
-    sharedAnonymousIds: [],
-  }
+  return { key, ...identifiersOfKey(key), sharedAnonymousIds: [] }
 }
 
 function identifiersOf(people: readonly JourneyPerson[]): PersonIdentifiers {

@@ -3,11 +3,16 @@ import { describe, expect, it } from 'vitest'
 import { sessionReaches } from '../sessions/sessions'
 import {
   type AliasLink,
+  anonKey,
+  emailKey,
   eventOwner,
   type IdentityLink,
+  identifiersOfKey,
+  parseIdentifierKey,
   resolveIdentities,
   type SessionSpan,
   sessionOwner,
+  userKey,
 } from './graph'
 
 const MIN = 60_000
@@ -472,5 +477,26 @@ describe('resolveIdentities properties', () => {
       }),
       { numRuns: 300 },
     )
+  })
+})
+
+describe('identifier keys', () => {
+  it('parse back to what they name', () => {
+    expect(parseIdentifierKey(anonKey('laptop'))).toEqual({ kind: 'anon', value: 'laptop' })
+    expect(parseIdentifierKey(userKey('u:1'))).toEqual({ kind: 'user', value: 'u:1' })
+    expect(parseIdentifierKey(emailKey('ada@acme.com'))).toEqual({
+      kind: 'email',
+      value: 'ada@acme.com',
+    })
+    expect(identifiersOfKey(userKey('u-1'))).toEqual({
+      anonymousIds: [],
+      userIds: ['u-1'],
+      emails: [],
+    })
+  })
+
+  it.each(['acme.com', 'account:acme.com', 'users:u-1', ':x', ''])('name nothing: %j', (key) => {
+    expect(parseIdentifierKey(key)).toBeUndefined()
+    expect(identifiersOfKey(key)).toEqual({ anonymousIds: [], userIds: [], emails: [] })
   })
 })

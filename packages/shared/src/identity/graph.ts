@@ -102,6 +102,31 @@ export const anonKey = (id: string) => `anon:${id}`
 export const userKey = (id: string) => `user:${id}`
 export const emailKey = (email: string) => `email:${email}`
 
+/** What an identifier key names: an anonymous ID, a userId or an email. */
+export interface IdentifierKey {
+  kind: 'anon' | 'user' | 'email'
+  value: string
+}
+
+/** The kind and value of a typed key (`anonKey`, `userKey`, `emailKey`); undefined otherwise. */
+export function parseIdentifierKey(key: string): IdentifierKey | undefined {
+  const colon = key.indexOf(':')
+  const kind = key.slice(0, colon)
+  if (kind !== 'anon' && kind !== 'user' && kind !== 'email') return undefined
+  return { kind, value: key.slice(colon + 1) }
+}
+
+/** The identifier a typed key names, as lists by kind (the others empty). */
+export function identifiersOfKey(key: string): {
+  anonymousIds: string[]
+  userIds: string[]
+  emails: string[]
+} {
+  const parsed = parseIdentifierKey(key)
+  const of = (kind: IdentifierKey['kind']) => (parsed?.kind === kind ? [parsed.value] : [])
+  return { anonymousIds: of('anon'), userIds: of('user'), emails: of('email') }
+}
+
 interface Evidence {
   messageId: string
   timestamp: number
@@ -422,8 +447,8 @@ export function resolveIdentities(
     const key = personOf(nodes[0] as string)
     return {
       key,
-      userIds: nodes.filter((n) => n.startsWith('user:')).map((n) => n.slice(5)),
-      emails: nodes.filter((n) => n.startsWith('email:')).map((n) => n.slice(6)),
+      userIds: nodes.flatMap((n) => identifiersOfKey(n).userIds),
+      emails: nodes.flatMap((n) => identifiersOfKey(n).emails),
       anonymousIds: (owned.get(key) ?? []).sort(compareText),
       sharedAnonymousIds: (shared.get(key) ?? []).sort(compareText),
       aliasIds: (aliasIds.get(key) ?? []).sort(compareText),

@@ -3,6 +3,7 @@ import type { Touchline } from '@touchline/sdk'
 import {
   type AttributionReport,
   type Batches,
+  type Collector,
   expect,
   type Site,
   type WireEventLike,
@@ -53,4 +54,82 @@ export function sessionsOf(events: WireEventLike[]): [string | undefined, number
 /** A report's rows as `[key, conversions]`, rounded to 6 decimals for exact assertions. */
 export function rowsOf(report: AttributionReport): [string, number][] {
   return report.rows.map((row) => [row.key, Number(row.conversions.toFixed(6))])
+}
+
+/**
+ * How far `expectSends` moves the page clock: past the SDK's flush delay (1 s) and its
+ * longest backoff without Retry-After (60 s), so every send the SDK could have scheduled has run.
+ */
+export const QUIET_MS = 61_000
+/** The event `expectSends` tracks, by default, to close its window. */
+export const FLUSHED = 'flushed'
+
+type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] }
+export type EventMatch = DeepPartial<WireEventLike>
+
+export interface SendsOptions {
+  /** What the page does (a page load included, when what it sends counts); none to watch a retry. */
+  action?: () => Promise<unknown>
+  /** Every event the action sends, in order (each matched as `toMatchObject`). */
+  sent?: EventMatch[]
+  /** Events the action must not send. */
+  refuted?: EventMatch[]
+  /**
+   * What closes the window, once the clock is past every timer: an event the SDK tracks
+   * (`flushed` by default), which must arrive last: the SDK sends in order, so an event queued
+   * before it is in the same request or an earlier one. Where the SDK may send nothing at
+   * all, `{ fence }`: the page posts an empty batch (stored as nothing) to the collector
+   * itself; the browser reports requests in the order the page makes them.
+   */
+  signal?: string | { fence: Collector }
+}
+
+/**
+ * Runs `action` and asserts what it sent and what it must not have sent (the Plausible
+ * tracker's `expectPlausibleInAction` with `refutedRequests`), with no fixed wait: the
+ * page clock (`page.clock.install()` before the page loads) jumps QUIET_MS, then a signal
+ * that must be seen bounds the window. Returns the events sent, the signal's included.
+ */
+export async function expectSends(
+  page: Page,
+  batches: Batches,
+  { action, sent = [], refuted = [], signal = FLUSHED }: SendsOptions,
+): Promise<WireEventLike[]> {
+  const from = batches.requests.length
+  await action?.()
+  // Timers due in the jump run inside this call: whatever the SDK would send, it has handed to fetch.
+  await page.clock.fastForward(QUIET_MS)
+  // The requests of the window: up to the fence, if there is one.
+  const requests = () => {
+    const since = batches.requests.slice(from)
+    const fence = since.findIndex((request) => request.body.batch.length === 0)
+    return fence < 0 ? since : since.slice(0, fence)
+  }
+  const events = () => requests().flatMap((request) => request.body.batch)
+  let expected = sent
+  let closed: () => boolean
+  if (typeof signal === 'string') {
+    await track(page, signal)
+    expected = [...sent, { type: 'track', event: signal }]
+    closed = () => events().length >= expected.length
+  } else {
+    const { url, writeKey } = signal.fence
+    await page.evaluate(
+      ([api, key]) =>
+        fetch(`${api}/v1/batch`, {
+          method: 'POST',
+          body: JSON.stringify({ batch: [], writeKey: key }),
+        }).then((answer) => answer.status),
+      [url, writeKey],
+    )
+    closed = () => batches.requests.slice(from).some((request) => request.body.batch.length === 0)
+  }
+  await expect.poll(closed, { timeout: 10_000 }).toBe(true)
+  const seen = events()
+  for (const match of refuted) {
+    for (const event of seen)
+      expect(event, 'an event that must not be sent').not.toMatchObject(match)
+  }
+  expect(seen).toMatchObject(expected)
+  return seen
 }

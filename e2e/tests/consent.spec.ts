@@ -1,9 +1,6 @@
 import type { BrowserContext, Page } from '@playwright/test'
-import { type Batches, expect, test } from '../fixtures'
-import { noise, type SdkWindow, sdkLoaded, sent, track } from '../helpers'
-
-/** Long enough for the 1-second flush timer to have sent anything queued. */
-const QUIET_MS = 1_500
+import { type Collector, expect, test } from '../fixtures'
+import { expectSends, noise, type SdkWindow, sdkLoaded, sent, track } from '../helpers'
 
 async function cookieNames(context: BrowserContext): Promise<string[]> {
   return (await context.cookies()).map((cookie) => cookie.name).sort()
@@ -13,27 +10,35 @@ async function storageKeys(page: Page): Promise<string[]> {
   return page.evaluate(() => Object.keys(localStorage).sort())
 }
 
-/** Nothing was sent: waits out the flush timer first. */
-async function nothingSent(page: Page, batches: Batches): Promise<void> {
-  await page.waitForTimeout(QUIET_MS)
-  expect(batches.requests).toEqual([])
-}
+/** Where the SDK may send nothing at all: the page's own empty batch closes the window. */
+const fence = (collector: Collector) => ({ fence: collector })
+
+// The page clock, so the windows of nothing sent are jumped through rather than waited out.
+test.beforeEach(async ({ page }) => {
+  await page.clock.install()
+})
 
 test.describe('consent mode (data-consent="required")', () => {
   test('stores and sends nothing until granted, then sends the held events', async ({
     page,
     context,
     site,
+    collector,
     batches,
   }) => {
-    await page.goto(`${site.url}/consent.html?utm_source=linkedin`)
-    await track(page, 'before_consent')
+    await expectSends(page, batches, {
+      action: async () => {
+        await page.goto(`${site.url}/consent.html?utm_source=linkedin`)
+        await track(page, 'before_consent')
+      },
+      refuted: [{ type: 'page' }, { event: 'before_consent' }],
+      signal: fence(collector),
+    })
     const heldId = await page.evaluate(() => (window as SdkWindow).touchline.anonymousId())
-    await nothingSent(page, batches)
     expect(await cookieNames(context)).toEqual([])
     expect(await storageKeys(page)).toEqual([])
 
-    const granted = Date.now()
+    const granted = await page.evaluate(() => Date.now())
     await page.evaluate(() => (window as SdkWindow).touchline.consent('granted'))
     const events = await sent(batches, 2)
     expect(events.map((event) => [event.type, event.event, event.anonymousId])).toEqual([
@@ -58,23 +63,34 @@ test.describe('consent mode (data-consent="required")', () => {
     page,
     context,
     site,
+    collector,
     batches,
   }) => {
-    await page.goto(`${site.url}/consent.html`)
-    await sdkLoaded(page)
-    await page.evaluate(() => {
-      const { touchline } = window as SdkWindow
-      touchline.track('held')
-      touchline.consent('denied')
-      touchline.track('after_denial')
+    await expectSends(page, batches, {
+      action: async () => {
+        await page.goto(`${site.url}/consent.html`)
+        await sdkLoaded(page)
+        await page.evaluate(() => {
+          const { touchline } = window as SdkWindow
+          touchline.track('held')
+          touchline.consent('denied')
+          touchline.track('after_denial')
+        })
+      },
+      refuted: [{ type: 'page' }, { event: 'held' }, { event: 'after_denial' }],
+      signal: fence(collector),
     })
-    await nothingSent(page, batches)
     expect(await cookieNames(context)).toEqual(['tl_consent'])
     expect(await storageKeys(page)).toEqual([])
-    await page.click('#pricing')
-    await page.waitForURL(`${site.url}/pricing.html`)
-    await sdkLoaded(page)
-    await nothingSent(page, batches)
+    await expectSends(page, batches, {
+      action: async () => {
+        await page.click('#pricing')
+        await page.waitForURL(`${site.url}/pricing.html`)
+        await sdkLoaded(page)
+      },
+      refuted: [{ type: 'page' }],
+      signal: fence(collector),
+    })
     expect(await cookieNames(context)).toEqual(['tl_consent'])
   })
 })
@@ -84,6 +100,7 @@ test.describe('opt-out: consent("denied") without consent mode', () => {
     page,
     context,
     site,
+    collector,
     batches,
   }) => {
     await page.goto(`${site.url}/`)
@@ -91,22 +108,28 @@ test.describe('opt-out: consent("denied") without consent mode', () => {
     const [first] = await sent(batches, 2)
     expect(await cookieNames(context)).toEqual(['tl_aid', 'tl_ft', 'tl_ses'])
     expect(await storageKeys(page)).toContain('tl_aid')
-    const requests = batches.requests.length
 
-    await page.evaluate(() => {
-      const { touchline } = window as SdkWindow
-      touchline.consent('denied')
-      touchline.track('after_opt_out')
+    await expectSends(page, batches, {
+      action: () =>
+        page.evaluate(() => {
+          const { touchline } = window as SdkWindow
+          touchline.consent('denied')
+          touchline.track('after_opt_out')
+        }),
+      refuted: [{ event: 'after_opt_out' }],
+      signal: fence(collector),
     })
-    await page.waitForTimeout(QUIET_MS)
-    expect(batches.requests).toHaveLength(requests)
     expect(await cookieNames(context)).toEqual(['tl_consent'])
     expect(await storageKeys(page)).toEqual([])
 
-    await page.reload()
-    await sdkLoaded(page)
-    await page.waitForTimeout(QUIET_MS)
-    expect(batches.requests).toHaveLength(requests)
+    await expectSends(page, batches, {
+      action: async () => {
+        await page.reload()
+        await sdkLoaded(page)
+      },
+      refuted: [{ type: 'page' }],
+      signal: fence(collector),
+    })
     expect(await cookieNames(context)).toEqual(['tl_consent'])
 
     // Opting in again starts a new visitor.
@@ -129,16 +152,22 @@ test.describe('Global Privacy Control', () => {
     page,
     context,
     site,
+    collector,
     batches,
   }) => {
-    await page.goto(`${site.url}/gpc.html`)
-    await sdkLoaded(page)
-    await page.evaluate(() => {
-      const { touchline } = window as SdkWindow
-      touchline.consent('granted')
-      touchline.track('ignored')
+    await expectSends(page, batches, {
+      action: async () => {
+        await page.goto(`${site.url}/gpc.html`)
+        await sdkLoaded(page)
+        await page.evaluate(() => {
+          const { touchline } = window as SdkWindow
+          touchline.consent('granted')
+          touchline.track('ignored')
+        })
+      },
+      refuted: [{ type: 'page' }, { event: 'ignored' }],
+      signal: fence(collector),
     })
-    await nothingSent(page, batches)
     expect(await cookieNames(context)).toEqual([])
     expect(await storageKeys(page)).toEqual([])
   })
@@ -155,20 +184,26 @@ test.describe('automation (navigator.webdriver)', () => {
     page,
     context,
     site,
+    collector,
     batches,
   }) => {
     const messages = noise(page)
-    await page.goto(`${site.url}/bot.html`)
-    await page.waitForFunction(() => !('q' in (window as SdkWindow).touchline))
-    expect(
-      await page.evaluate(() => {
-        const { touchline } = window as SdkWindow
-        touchline.track('bot')
-        touchline.identify('user-1')
-        return [typeof touchline.page, touchline.anonymousId()]
-      }),
-    ).toEqual(['function', undefined])
-    await nothingSent(page, batches)
+    await expectSends(page, batches, {
+      action: async () => {
+        await page.goto(`${site.url}/bot.html`)
+        await page.waitForFunction(() => !('q' in (window as SdkWindow).touchline))
+        expect(
+          await page.evaluate(() => {
+            const { touchline } = window as SdkWindow
+            touchline.track('bot')
+            touchline.identify('user-1')
+            return [typeof touchline.page, touchline.anonymousId()]
+          }),
+        ).toEqual(['function', undefined])
+      },
+      refuted: [{ type: 'page' }, { event: 'bot' }, { type: 'identify' }],
+      signal: fence(collector),
+    })
     expect(await cookieNames(context)).toEqual([])
     expect(await storageKeys(page)).toEqual([])
     expect(messages).toEqual([])

@@ -1,37 +1,10 @@
-import type { Page } from '@playwright/test'
-import type { Touchline } from '@touchline/sdk'
-import { type Batches, expect, test, type WireEventLike, WRITE_KEY } from '../fixtures'
+import { expect, test, WRITE_KEY } from '../fixtures'
+import { expectSends, noise, type SdkWindow, sdkLoaded, sent } from '../helpers'
 import { SITE_ROOT_DOMAIN } from '../hosts'
 
 const YEAR_SECONDS = 365 * 86_400
 const UTM =
   '?utm_source=linkedin&utm_medium=paid_social&utm_campaign=launch&utm_term=attribution&utm_content=video'
-
-/** `window` once the SDK has loaded (evaluated in the browser: types only). */
-type SdkWindow = typeof window & { touchline: Touchline }
-
-/** Waits until the browser has sent `count` events, and returns them. */
-async function sent(batches: Batches, count: number): Promise<WireEventLike[]> {
-  await expect
-    .poll(() => batches.events().length, { timeout: 10_000 })
-    .toBeGreaterThanOrEqual(count)
-  return batches.events()
-}
-
-/** Waits for the SDK to replace the stub. */
-async function sdkLoaded(page: Page): Promise<void> {
-  await page.waitForFunction(
-    () => typeof (window as SdkWindow).touchline?.anonymousId === 'function',
-  )
-}
-
-/** Page errors and console messages: the SDK must cause neither. */
-function noise(page: Page): string[] {
-  const messages: string[] = []
-  page.on('pageerror', (error) => messages.push(`pageerror: ${error.message}`))
-  page.on('console', (message) => messages.push(`console.${message.type()}: ${message.text()}`))
-  return messages
-}
 
 test.describe('page event', () => {
   test('carries the page context, the utm campaign and the library', async ({
@@ -92,12 +65,15 @@ test.describe('page event', () => {
     site,
     batches,
   }) => {
+    await page.clock.install()
     await page.goto(`${site.url}/`)
     await sent(batches, 1)
-    await page.evaluate(() => (window as SdkWindow).touchline.page())
-    await page.waitForTimeout(2_000)
-    expect(batches.requests).toHaveLength(1)
-    expect(batches.events().map((event) => event.type)).toEqual(['page'])
+    await expectSends(page, batches, {
+      action: () => page.evaluate(() => (window as SdkWindow).touchline.page()),
+      refuted: [{ type: 'page' }],
+    })
+    expect(batches.events().map((event) => event.type)).toEqual(['page', 'track'])
+    expect(batches.requests[0]?.body.batch).toHaveLength(1)
   })
 })
 
@@ -328,33 +304,37 @@ test.describe('API', () => {
     batches,
   }) => {
     const messages = noise(page)
-    await page.goto(`${site.url}/`)
-    await sdkLoaded(page)
-    await page.evaluate(() => {
-      const circular: Record<string, unknown> = {}
-      circular.self = circular
-      const touchline = (window as SdkWindow).touchline as unknown as Record<
-        string,
-        (...args: unknown[]) => void
-      >
-      touchline.track?.()
-      touchline.track?.('circular', circular)
-      touchline.track?.('big', { n: BigInt(1) })
-      touchline.identify?.(null)
-      touchline.identify?.(undefined, undefined)
-      touchline.group?.()
-      touchline.consent?.('granted')
-      touchline.track?.('fine')
-    })
-    await sent(batches, 4)
-    await page.waitForTimeout(1_500)
-    expect(messages).toEqual([])
+    await page.clock.install()
     // Calls without a name or id send nothing; unserialisable events are dropped.
-    expect(batches.events().map(({ type, event }) => [type, event])).toEqual([
-      ['page', undefined],
-      ['identify', undefined],
-      ['identify', undefined],
-      ['track', 'fine'],
-    ])
+    await expectSends(page, batches, {
+      action: async () => {
+        await page.goto(`${site.url}/`)
+        await sdkLoaded(page)
+        await page.evaluate(() => {
+          const circular: Record<string, unknown> = {}
+          circular.self = circular
+          const touchline = (window as SdkWindow).touchline as unknown as Record<
+            string,
+            (...args: unknown[]) => void
+          >
+          touchline.track?.()
+          touchline.track?.('circular', circular)
+          touchline.track?.('big', { n: BigInt(1) })
+          touchline.identify?.(null)
+          touchline.identify?.(undefined, undefined)
+          touchline.group?.()
+          touchline.consent?.('granted')
+          touchline.track?.('fine')
+        })
+      },
+      sent: [
+        { type: 'page' },
+        { type: 'identify', traits: {} },
+        { type: 'identify', traits: {} },
+        { type: 'track', event: 'fine' },
+      ],
+      refuted: [{ event: 'circular' }, { event: 'big' }, { type: 'group' }],
+    })
+    expect(messages).toEqual([])
   })
 })

@@ -1,6 +1,7 @@
 import type { Page, Response } from '@playwright/test'
 import type { Touchline } from '@touchline/sdk'
 import { type Collector, expect, test, type WireEventLike } from '../fixtures'
+import { expectSends } from '../helpers'
 
 /** `window` once the SDK has loaded (evaluated in the browser: types only). */
 type SdkWindow = typeof window & { touchline: Touchline }
@@ -157,22 +158,24 @@ test.describe('answers that are not retried', () => {
   }) => {
     site.answerNextProxied(400)
     const seen = answers(page)
+    await page.clock.install()
     await page.goto(`${site.url}/proxied.html`)
     await expect.poll(() => seen.map((answer) => answer.status)).toEqual([400])
-    await page.waitForTimeout(3_000)
-    expect(batches.requests).toHaveLength(1)
-
-    await track(page, 'after_400')
+    // Past any retry: the page event is not sent again, before or with the later event.
+    await expectSends(page, batches, { refuted: [{ type: 'page' }], signal: 'after_400' })
+    expect(batches.requests).toHaveLength(2)
     await expect.poll(() => stored(collector)).toEqual({ after_400: 1 })
     expect(seen.map((answer) => answer.status)).toEqual([400, 200])
   })
 
   test('an unknown write key (401) is not retried', async ({ page, site, batches }) => {
     const seen = answers(page)
+    await page.clock.install()
     await page.goto(`${site.url}/unknown-key.html`)
     await expect.poll(() => seen.map((answer) => answer.status)).toEqual([401])
-    await page.waitForTimeout(4_000)
-    expect(batches.requests).toHaveLength(1)
+    // Past any retry: the page event is not sent again, before or with a later event.
+    await expectSends(page, batches, { refuted: [{ type: 'page' }] })
+    expect(batches.requests).toHaveLength(2)
     expect(await page.evaluate(() => localStorage.getItem('tl_q'))).toBeNull()
   })
 })
@@ -184,6 +187,7 @@ test.describe('the outbox', () => {
     collector,
     batches,
   }) => {
+    await page.clock.install()
     await page.goto(`${site.url}/self-hosted.html`)
     await sdkLoaded(page)
     await expect.poll(() => stored(collector)).toEqual({ page: 1 })
@@ -193,19 +197,24 @@ test.describe('the outbox', () => {
     await expect.poll(() => attempts().length, { timeout: 10_000 }).toBeGreaterThanOrEqual(1)
     await page.evaluate(() => (window as SdkWindow).touchline.consent('denied'))
     const denied = attempts().length
-    await collector.up()
-    // Leaving would persist waiting events: none is left to persist.
-    await page.click('#next')
-    await page.waitForURL(`${site.url}/self-hosted-next.html`)
-    await page.waitForTimeout(3_000)
-    expect(stored(collector)).toEqual({ page: 1 })
+    // Back up, and past the retry's time: it is not sent (denied, the SDK sends nothing more).
+    await expectSends(page, batches, {
+      action: () => collector.up(),
+      refuted: [{ event: 'before_denial' }],
+      signal: { fence: collector },
+    })
     expect(attempts()).toHaveLength(denied)
+    // Leaving would persist waiting events: none is left to persist (a page without the SDK).
+    await page.goto(`${site.url}/outlink.html`)
+    expect(await page.evaluate(() => localStorage.getItem('tl_q'))).toBeNull()
+    expect(stored(collector)).toEqual({ page: 1 })
   })
 
   test('without localStorage, events are still sent and retried', async ({
     page,
     site,
     collector,
+    batches,
   }) => {
     const messages: string[] = []
     page.on('pageerror', (error) => messages.push(error.message))
@@ -223,7 +232,10 @@ test.describe('the outbox', () => {
     await expect.poll(() => stored(collector)).toEqual({ page: 1 })
     await collector.down()
     await track(page, 'in_memory')
-    await page.waitForTimeout(1_500)
+    // A first attempt fails (the site's proxy answers 502), so the one that arrives is a retry.
+    await expect
+      .poll(() => batches.events().filter((event) => event.event === 'in_memory').length)
+      .toBeGreaterThanOrEqual(1)
     await collector.up()
     await expect
       .poll(() => stored(collector), { timeout: 20_000 })

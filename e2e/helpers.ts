@@ -61,6 +61,8 @@ export function rowsOf(report: AttributionReport): [string, number][] {
  * longest backoff without Retry-After (60 s), so every send the SDK could have scheduled has run.
  */
 export const QUIET_MS = 61_000
+/** The SDK's flush delay: events wait at most this long before they are sent. */
+const FLUSH_DELAY_MS = 1_000
 /** The event `expectSends` tracks, by default, to close its window. */
 export const FLUSHED = 'flushed'
 
@@ -110,6 +112,8 @@ export async function expectSends(
   let closed: () => boolean
   if (typeof signal === 'string') {
     await track(page, signal)
+    // Its own flush delay, jumped too.
+    await page.clock.fastForward(FLUSH_DELAY_MS)
     expected = [...sent, { type: 'track', event: signal }]
     closed = () => events().length >= expected.length
   } else {

@@ -1,7 +1,7 @@
 import type { Page, Response } from '@playwright/test'
 import type { Touchline } from '@touchline/sdk'
 import { type Collector, expect, test, type WireEventLike } from '../fixtures'
-import { expectSends } from '../helpers'
+import { expectSends, QUIET_MS } from '../helpers'
 
 /** `window` once the SDK has loaded (evaluated in the browser: types only). */
 type SdkWindow = typeof window & { touchline: Touchline }
@@ -227,6 +227,7 @@ test.describe('the outbox', () => {
         },
       })
     })
+    await page.clock.install()
     await page.goto(`${site.url}/self-hosted.html`)
     await sdkLoaded(page)
     await expect.poll(() => stored(collector)).toEqual({ page: 1 })
@@ -237,6 +238,8 @@ test.describe('the outbox', () => {
       .poll(() => batches.events().filter((event) => event.event === 'in_memory').length)
       .toBeGreaterThanOrEqual(1)
     await collector.up()
+    // The backoff, jumped rather than waited out.
+    await page.clock.fastForward(QUIET_MS)
     await expect
       .poll(() => stored(collector), { timeout: 20_000 })
       .toEqual({ in_memory: 1, page: 1 })

@@ -6,6 +6,22 @@ import esbuild from 'rollup-plugin-esbuild'
 /** Browsers with native async/await, object spread and URLSearchParams. */
 const TARGET = 'es2020'
 
+const INTERNAL_PROPERTIES = new RegExp(
+  `^(_|(${[
+    'lastActivity',
+    'arrival',
+    'timeoutMinutes',
+    'maxHours',
+    'ownDomains',
+    'excludedReferrers',
+    'sessionTimeout',
+    'respectGpc',
+    'trackWebdriver',
+    'autoPage',
+    'writeKey',
+  ].join('|')})$)`,
+)
+
 const plugins = [
   nodeResolve({ browser: true, extensions: ['.ts', '.js'] }),
   // Plain assignments for class fields: no defineProperty helper, and `_` names stay mangleable.
@@ -24,8 +40,10 @@ export default defineConfig([
         terser({
           ecma: 2020,
           compress: { passes: 3, unsafe_arrows: true },
-          // Private members are spelled `_name` so they can be renamed safely.
-          mangle: { properties: { regex: /^_/ } },
+          // Private members are spelled `_name` so they can be renamed safely, and so are the
+          // fields below: only this build reads them (options from data-*, session state), never
+          // the page, a cookie or the wire. A name on the wire (`index`, `start`) must not be here.
+          mangle: { properties: { regex: INTERNAL_PROPERTIES } },
           format: { comments: false },
         }),
       ],

@@ -3,7 +3,8 @@ import { readCookie } from './cookie'
 import { storageGet } from './storage'
 
 export const ANONYMOUS_ID_COOKIE = 'tl_aid'
-export const ANONYMOUS_ID_KEY = 'tl_aid'
+/** The localStorage copy has the cookie's name. */
+export const ANONYMOUS_ID_KEY = ANONYMOUS_ID_COOKIE
 export const USER_ID_KEY = 'tl_uid'
 export const YEAR_SECONDS = 31_536_000
 

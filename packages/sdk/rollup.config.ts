@@ -50,9 +50,8 @@ export default defineConfig([
     },
   },
   {
-    // The ESM build for bundlers: readable; nanoid stays a dependency of the app.
+    // The ESM build for bundlers: readable, with no dependency.
     input: 'src/esm.ts',
-    external: ['nanoid'],
     plugins,
     output: { file: 'dist/touchline.mjs', format: 'es' },
   },

@@ -1,6 +1,5 @@
 import { arrivalKey, isUsableId, nextSession } from '@touchline/shared'
 import type { WireEvent } from '@touchline/shared/schema'
-import { nanoid } from 'nanoid'
 import type { TouchlineOptions } from './config/config'
 import {
   CONSENT_COOKIE,
@@ -12,6 +11,7 @@ import {
 } from './consent/consent'
 import { watchForms } from './forms/forms'
 import { rootDomain, writeCookie } from './identity/cookie'
+import { newId } from './identity/id'
 import {
   ANONYMOUS_ID_COOKIE,
   ANONYMOUS_ID_KEY,
@@ -126,7 +126,7 @@ function startClient(options: TouchlineOptions): Touchline {
   let transport: Transport | undefined
   let consent = initialConsent(options)
   // Reading is not storing: under pending consent these only seed memory.
-  let anonymousId = readAnonymousId() ?? nanoid()
+  let anonymousId = readAnonymousId() ?? newId()
   let userId = readUserId()
   let session = readSession()
   let firstTouch = readFirstTouch()
@@ -174,7 +174,7 @@ function startClient(options: TouchlineOptions): Touchline {
     session = nextSession(
       readSession() ?? session,
       { time, arrival: hashArrival(arrival) },
-      nanoid,
+      newId,
       {
         timeoutMinutes: options.sessionTimeout ?? 30,
         maxHours: MAX_SESSION_HOURS,
@@ -185,7 +185,7 @@ function startClient(options: TouchlineOptions): Touchline {
     save()
     const event: WireEvent = {
       ...body,
-      messageId: nanoid(),
+      messageId: newId(),
       anonymousId,
       timestamp: iso(time),
       context: {
@@ -243,7 +243,7 @@ function startClient(options: TouchlineOptions): Touchline {
 
     reset() {
       userId = null
-      anonymousId = nanoid()
+      anonymousId = newId()
       session = firstTouch = undefined
       if (consent === GRANTED) save()
     },

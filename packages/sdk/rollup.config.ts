@@ -6,8 +6,10 @@ import esbuild from 'rollup-plugin-esbuild'
 /** Browsers with native async/await, object spread and URLSearchParams. */
 const TARGET = 'es2020'
 
+/** Properties the script build renames: `_` members, a hit and session state, the options. */
 const INTERNAL_PROPERTIES = new RegExp(
   `^(_|(${[
+    'time',
     'lastActivity',
     'arrival',
     'timeoutMinutes',
@@ -19,6 +21,7 @@ const INTERNAL_PROPERTIES = new RegExp(
     'trackWebdriver',
     'autoPage',
     'writeKey',
+    'api',
   ].join('|')})$)`,
 )
 
@@ -43,7 +46,8 @@ export default defineConfig([
           // Private members are spelled `_name` so they can be renamed safely, and so are the
           // fields below: only this build reads them (options from data-*, session state), never
           // the page, a cookie or the wire. A name on the wire (`index`, `start`) must not be here.
-          mangle: { properties: { regex: INTERNAL_PROPERTIES } },
+          // `builtins`: the regex alone decides, so `time` (also a DOM name) is renamed too.
+          mangle: { properties: { regex: INTERNAL_PROPERTIES, builtins: true } },
           format: { comments: false },
         }),
       ],

@@ -42,7 +42,8 @@ export default defineConfig([
       plugins: [
         terser({
           ecma: 2020,
-          compress: { passes: 3, unsafe_arrows: true },
+          // Measured: hoisted function declarations and only simple functions inlined gzip smaller.
+          compress: { passes: 3, unsafe_arrows: true, hoist_funs: true, inline: 1 },
           // Private members are spelled `_name` so they can be renamed safely, and so are the
           // fields below: only this build reads them (options from data-*, session state), never
           // the page, a cookie or the wire. A name on the wire (`index`, `start`) must not be here.

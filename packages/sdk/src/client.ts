@@ -117,9 +117,8 @@ export function createTouchline(options: TouchlineOptions): Touchline {
       }
     }
   }
-  const touchline = api as unknown as Touchline
-  if (options.autoPage !== false) touchline.page()
-  return touchline
+  if (options.autoPage !== false) api.page()
+  return api as unknown as Touchline
 }
 
 function startClient(options: TouchlineOptions): Touchline {

@@ -56,12 +56,11 @@ export function createTransport(
 
   /** Sets a timer unless one is set: that one is due no later than this one would be. */
   const later = (delay = FLUSH_DELAY_MS) => {
-    if (!timer) {
+    if (!timer)
       timer = platform._timer(() => {
         timer = undefined
         flush()
       }, delay)
-    }
   }
 
   /**

@@ -1,4 +1,4 @@
-import { BatchSender } from '../cli/import/send'
+import { BatchSender } from '../client/batch-sender'
 import { type DemoSummary, generateDemoEvents } from './generate'
 
 const DAY_MS = 86_400_000

@@ -1,6 +1,6 @@
+import { BatchSender, ImportStopped, type SenderOptions } from '../../client/batch-sender'
 import { type ImportFormat, openSource } from './read'
 import { eventFromFields } from './row'
-import { BatchSender, ImportStopped, type SenderOptions } from './send'
 
 /**
  * `touchline import`: reads a CSV or NDJSON file as a stream, validates each row, and sends

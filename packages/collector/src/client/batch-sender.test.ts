@@ -1,13 +1,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
-import { BatchSender, ImportStopped } from './send'
+import { BatchSender, ImportStopped } from './batch-sender'
 
 /**
  * The sender's protocol edges (429, 5xx, a batch's rejected rows) against a real HTTP
  * server that answers as scripted: a collector answers these only under conditions a
  * test cannot arrange (secret-key requests are never rate limited). The end-to-end tests
- * with the real collector are in import.test.ts.
+ * with the real collector are in cli/import/import.test.ts.
  */
 
 type Answer = (request: IncomingMessage, body: string, response: ServerResponse) => void

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { backoffMs as backoffDelay, retryAfterMs } from '@touchline/shared'
-import { MAX_BODY_BYTES } from '../../ingest/body'
+import { MAX_BODY_BYTES } from '../ingest/body'
 
 /**
  * Sends imported events to a collector's `POST /v1/batch` with the secret key: batches

@@ -1,4 +1,5 @@
 import type { Command } from 'commander'
+import { answerError, apiUrl, authorizationOf, cannotReach } from '../client/collector-client'
 import { collectorUrl, defaultCollectorUrl } from './import/command'
 
 /** The secret-key API of a running collector (`touchline report`, `journey`, `warnings`). */
@@ -50,26 +51,17 @@ export async function getApi(
       `${what} need the secret key: pass --key sk_… or set TOUCHLINE_SECRET_KEY (it is printed when the project is created)`,
     )
   }
-  const query = new URLSearchParams(
-    Object.entries(params).filter((entry): entry is [string, string] => entry[1] !== undefined),
-  ).toString()
   let response: Response
   try {
-    response = await fetch(`${client.url}${path}${query ? `?${query}` : ''}`, {
-      headers: { authorization: `Bearer ${client.key}` },
+    response = await fetch(apiUrl(client.url, path, params), {
+      headers: { authorization: authorizationOf(client.key) },
     })
   } catch (error) {
-    const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : ''
-    throw new ApiError(
-      `cannot reach the collector at ${client.url}${cause ? ` (${cause})` : ''}: is it running? (--url)`,
-    )
+    throw new ApiError(`${cannotReach(client.url, error)}: is it running? (--url)`)
   }
   const text = await response.text()
   if (!response.ok) {
-    let message = text
-    try {
-      message = (JSON.parse(text) as { error?: string }).error ?? text
-    } catch {}
+    const message = answerError(response.status, text)
     const refused = response.status === 401 || response.status === 403
     throw new ApiError(refused ? `${message} ${KEY_HINT}` : message)
   }

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { backoffMs as backoffDelay, retryAfterMs } from '@touchline/shared'
 import { MAX_BODY_BYTES } from '../ingest/body'
+import { answerError, apiUrl, authorizationOf, networkError } from './collector-client'
 
 /**
  * Sends imported events to a collector's `POST /v1/batch` with the secret key: batches
@@ -63,9 +64,8 @@ export class BatchSender {
 
   constructor(options: SenderOptions) {
     this.options = options
-    // A path prefix (a reverse proxy's) is kept.
-    this.endpoint = `${options.url.replace(/\/+$/, '')}/v1/batch`
-    this.authorization = `Basic ${Buffer.from(`${options.key}:`).toString('base64')}`
+    this.endpoint = apiUrl(options.url, '/v1/batch')
+    this.authorization = authorizationOf(options.key)
     this.maxBytes = options.maxBatchBytes ?? MAX_BATCH_BYTES
     this.maxEvents = options.maxBatchEvents ?? MAX_BATCH_EVENTS
     this.maxInFlight = options.maxInFlight ?? MAX_IN_FLIGHT
@@ -138,7 +138,7 @@ export class BatchSender {
           this.answered(parseAnswer(text), lines)
           return
         }
-        const reason = errorOf(text) ?? `HTTP ${response.status}`
+        const reason = answerError(response.status, text)
         if (response.status === 401) {
           throw new ImportStopped(
             `the collector at ${this.options.url} refused the key (401): ${reason} Pass the project's secret key ("sk_…") with --key or TOUCHLINE_SECRET_KEY.`,
@@ -157,7 +157,7 @@ export class BatchSender {
         }
       } catch (error) {
         if (error instanceof ImportStopped) throw error
-        failure = networkError(error)
+        failure = networkError(error, REQUEST_TIMEOUT_MS)
         delayMs = backoffMs(attempt)
       }
       if (attempt >= maxRetries) {
@@ -187,21 +187,4 @@ function parseAnswer(text: string): BatchResponse {
       `the collector answered something that is not JSON: ${text.slice(0, 200)}`,
     )
   }
-}
-
-function errorOf(text: string): string | undefined {
-  try {
-    const error = (JSON.parse(text) as BatchResponse).error
-    return typeof error === 'string' ? error : undefined
-  } catch {
-    return text.trim().slice(0, 200) || undefined
-  }
-}
-
-/** fetch's network errors name their cause (ECONNREFUSED, …) only in `cause`. */
-function networkError(error: unknown): string {
-  if (!(error instanceof Error)) return String(error)
-  if (error.name === 'TimeoutError') return `no answer within ${REQUEST_TIMEOUT_MS / 1_000} s`
-  const cause = error.cause as { code?: string; message?: string } | undefined
-  return cause?.code ?? cause?.message ?? error.message
 }

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { closedUrl } from '../testing/closed-port'
 import { COLLECTOR_CLI, type SpawnedServer, spawnCollector } from '../testing/spawn-server'
 import { checkDemoKey, checkDemoReports, loadDemo, startOfUtcDay } from './load'
 
@@ -168,8 +169,9 @@ describe('loadDemo', () => {
     await expect(checkDemoKey(collector.url, WRITE_KEY)).rejects.toThrow(
       'refused the key (403): Reports need the secret key',
     )
-    await expect(checkDemoKey('http://127.0.0.1:9', SECRET_KEY)).rejects.toThrow(
-      'cannot reach the collector at http://127.0.0.1:9',
+    const closed = await closedUrl()
+    await expect(checkDemoKey(closed, SECRET_KEY)).rejects.toThrow(
+      `cannot reach the collector at ${closed} (ECONNREFUSED): start it with "pnpm start"`,
     )
   })
 })

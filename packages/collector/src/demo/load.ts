@@ -1,7 +1,9 @@
 import { BatchSender } from '../client/batch-sender'
+import { answerError, apiUrl, authorizationOf, cannotReach } from '../client/collector-client'
 import { type DemoSummary, generateDemoEvents } from './generate'
 
 const DAY_MS = 86_400_000
+const KEY_CHECK_TIMEOUT_MS = 30_000
 
 export const DEMO_PEOPLE = 5_000
 export const DEMO_DAYS = 180
@@ -46,22 +48,17 @@ export function startOfUtcDay(time: number): number {
 export async function checkDemoKey(url: string, key: string): Promise<void> {
   let response: Response
   try {
-    response = await fetch(`${url}/v1/reports/conversions`, {
-      headers: { authorization: `Bearer ${key}` },
-      signal: AbortSignal.timeout(30_000),
+    response = await fetch(apiUrl(url, '/v1/reports/conversions'), {
+      headers: { authorization: authorizationOf(key) },
+      signal: AbortSignal.timeout(KEY_CHECK_TIMEOUT_MS),
     })
   } catch (error) {
-    const cause = (error as { cause?: { code?: string } }).cause?.code
     throw new Error(
-      `cannot reach the collector at ${url}${cause ? ` (${cause})` : ''}: start it with "pnpm start" (or pass --url)`,
+      `${cannotReach(url, error, KEY_CHECK_TIMEOUT_MS)}: start it with "pnpm start" (or pass --url)`,
     )
   }
   if (response.ok) return
-  const text = await response.text()
-  let message = text.slice(0, 200)
-  try {
-    message = (JSON.parse(text) as { error?: string }).error ?? message
-  } catch {}
+  const message = answerError(response.status, await response.text())
   throw new Error(`the collector at ${url} refused the key (${response.status}): ${message}`)
 }
 
@@ -126,20 +123,19 @@ export async function checkDemoReports(
   const from = to - 90 * DAY_MS
   const totals: DemoCheck['totals'] = {}
   for (const conversion of conversions) {
-    const query = new URLSearchParams({
+    const query = {
       conversion,
       from: new Date(from).toISOString(),
       to: new Date(to).toISOString(),
       groupBy: 'channel',
-    })
-    const response = await fetch(`${url}/v1/reports/compare?${query}`, {
-      headers: { authorization: `Bearer ${key}` },
+    }
+    const response = await fetch(apiUrl(url, '/v1/reports/compare', query), {
+      headers: { authorization: authorizationOf(key) },
       signal: AbortSignal.timeout(120_000),
     })
     if (!response.ok) {
-      throw new Error(
-        `the collector's report answered ${response.status}: ${await response.text()}`,
-      )
+      const message = answerError(response.status, await response.text())
+      throw new Error(`the collector's report answered ${response.status}: ${message}`)
     }
     const report = (await response.json()) as { totals: { conversions: number; value: number } }
     totals[conversion] = report.totals

@@ -55,8 +55,9 @@ export default defineConfig([
     },
   },
   {
-    // The ESM build for bundlers: readable, with no dependency.
+    // The ESM build for bundlers: readable; nanoid stays a dependency of the app.
     input: 'src/esm.ts',
+    external: ['nanoid'],
     plugins,
     output: { file: 'dist/touchline.mjs', format: 'es' },
   },

@@ -1,5 +1,6 @@
 import { arrivalKey, isUsableId, nextSession } from '@touchline/shared'
 import type { WireEvent } from '@touchline/shared/schema'
+import { nanoid } from 'nanoid'
 import type { TouchlineOptions } from './config/config'
 import {
   CONSENT_COOKIE,
@@ -11,7 +12,6 @@ import {
 } from './consent/consent'
 import { watchForms } from './forms/forms'
 import { rootDomain, writeCookie } from './identity/cookie'
-import { newId } from './identity/id'
 import {
   ANONYMOUS_ID_COOKIE,
   ANONYMOUS_ID_KEY,
@@ -125,7 +125,7 @@ function startClient(options: TouchlineOptions): Touchline {
   let transport: Transport | undefined
   let consent = initialConsent(options)
   // Reading is not storing: under pending consent these only seed memory.
-  let anonymousId = readAnonymousId() ?? newId()
+  let anonymousId = readAnonymousId() ?? nanoid()
   let userId = readUserId()
   let session = readSession()
   let firstTouch = readFirstTouch()
@@ -173,7 +173,7 @@ function startClient(options: TouchlineOptions): Touchline {
     session = nextSession(
       readSession() ?? session,
       { time, arrival: hashArrival(arrival) },
-      newId,
+      nanoid,
       {
         timeoutMinutes: options.sessionTimeout ?? 30,
         maxHours: MAX_SESSION_HOURS,
@@ -184,7 +184,7 @@ function startClient(options: TouchlineOptions): Touchline {
     save()
     const event: WireEvent = {
       ...body,
-      messageId: newId(),
+      messageId: nanoid(),
       anonymousId,
       timestamp: iso(time),
       context: {
@@ -242,7 +242,7 @@ function startClient(options: TouchlineOptions): Touchline {
 
     reset() {
       userId = null
-      anonymousId = newId()
+      anonymousId = nanoid()
       session = firstTouch = undefined
       if (consent === GRANTED) save()
     },

@@ -8,7 +8,7 @@ export const ANONYMOUS_ID_KEY = ANONYMOUS_ID_COOKIE
 export const USER_ID_KEY = 'tl_uid'
 export const YEAR_SECONDS = 31_536_000
 
-/** The alphabet of `newId` (nanoid's), any length we ever wrote: anything else in the cookie was not written by us. */
+/** nanoid's alphabet: anything else in the cookie was not written by us. */
 export const VALID_ID = /^[\w-]{8,64}$/
 
 /**

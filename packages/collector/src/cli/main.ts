@@ -5,23 +5,18 @@ import { erasePerson, personIdentifier } from '../identity/persons'
 import { maintainedExcludedDomains } from '../node/email-domains'
 import { optionsFromEnv, runCollector } from '../node/serve'
 import { createProject } from '../projects/projects'
-import { SqliteStore } from '../store/sqlite/sqlite-store'
+import type { SqliteStore } from '../store/sqlite/sqlite-store'
 import type { Project, ProjectSettings } from '../store/store'
 import { registerDemoCommand } from './demo'
 import { registerImportCommand } from './import/command'
 import { registerReportCommands } from './report/command'
+import { dbOption, dbPath, withStore } from './store'
 import { registerWarningsCommand } from './warnings/command'
 
 const program = new Command()
   .name('touchline')
   .description('Touchline: self-hosted multi-session marketing attribution.')
   .showHelpAfterError()
-
-const dbOption = [
-  '--db <path>',
-  'SQLite database file (default: $TOUCHLINE_DB or ./data/touchline.db)',
-] as const
-const dbPath = (db: string | undefined) => db ?? optionsFromEnv().dbPath
 
 function port(value: string): number {
   const n = Number(value)
@@ -65,8 +60,7 @@ project
       excludeAccountDomain?: string[]
       db?: string
     }) => {
-      const store = new SqliteStore(dbPath(opts.db))
-      try {
+      await withStore(opts, async (store) => {
         const { project: created, secretKey } = await createProject(store, {
           name: opts.name,
           settings: {
@@ -80,9 +74,7 @@ project
         console.log(`Project "${created.name}" (${created.id})`)
         console.log(`  write key:  ${created.writeKey}`)
         console.log(`  secret key: ${secretKey}   (shown once: it is stored hashed)`)
-      } finally {
-        await store.close()
-      }
+      })
     },
   )
 
@@ -92,8 +84,7 @@ project
   .option('--json', 'print JSON')
   .option(...dbOption)
   .action(async (opts: { json?: boolean; db?: string }) => {
-    const store = new SqliteStore(dbPath(opts.db))
-    try {
+    await withStore(opts, async (store) => {
       const projects = await store.listProjects()
       if (opts.json) {
         const shown = projects.map(({ secretKeyHash: _hash, ...rest }) => rest)
@@ -109,9 +100,7 @@ project
           created: new Date(p.createdAt).toISOString(),
         })),
       )
-    } finally {
-      await store.close()
-    }
+    })
   })
 
 function wholeNumber(value: string): number {
@@ -164,15 +153,12 @@ project
         }
         settings.channelRules = rules.data
       }
-      const store = new SqliteStore(dbPath(opts.db))
-      try {
+      await withStore(opts, async (store) => {
         const found = await findProject(store, opts.project)
         if (Object.keys(settings).length > 0) await store.updateProject(found.id, { settings })
         const updated = await findProject(store, found.id)
         console.log(JSON.stringify(updated.settings, null, 2))
-      } finally {
-        await store.close()
-      }
+      })
     },
   )
 
@@ -201,8 +187,7 @@ person
       throw new InvalidArgumentError(
         key.error.replace('"email" or "userId"', '--email or --user-id'),
       )
-    const store = new SqliteStore(dbPath(opts.db))
-    try {
+    await withStore(opts, async (store) => {
       const project = await findProject(store, opts.project)
       const erasure = await erasePerson(store, project, key.key, maintainedExcludedDomains)
       console.log(
@@ -217,9 +202,7 @@ person
           `  shared devices (only their own sessions and events): ${sharedAnonymousIds.join(', ')}`,
         )
       }
-    } finally {
-      await store.close()
-    }
+    })
   })
 
 registerImportCommand(program)

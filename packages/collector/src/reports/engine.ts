@@ -201,9 +201,11 @@ export interface Journeys {
 
 /**
  * Journeys of a project's people, kept in memory and brought up to date incrementally from
- * the store (only events newer than the last ones seen are read; an erasure or a settings
- * change reloads everything). Sessions are derived with the shared rules, persons with the
- * identity graph, as when reports were computed from scratch, but once.
+ * the store: only events newer than the last ones seen are read, and the sessions derived
+ * from them are stored, so a restart, an erasure or a settings change reloads the stored
+ * sessions instead of every event (sessions shaped by other settings are derived again).
+ * Sessions are derived with the shared rules, persons with the identity graph, as when
+ * reports were computed from scratch, but once.
  */
 export class JourneyEngine {
   private readonly projects = new Map<string, ProjectJourneys>()

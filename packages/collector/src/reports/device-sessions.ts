@@ -1,8 +1,11 @@
 import {
   type Acquisition,
+  emailKey,
+  parseIdentifierKey,
   sessionsFromVisits,
   sessionTouch,
   type TouchOptions,
+  userKey,
   type Visit,
 } from '@touchline/shared'
 import type { DerivedSession, DeviceRef, Project, VisitRow } from '../store/store'
@@ -15,27 +18,29 @@ import type { DerivedSession, DeviceRef, Project, VisitRow } from '../store/stor
 
 /** The device of a visit (the SQLite store's `DEVICE_KEY_SQL` says the same). */
 export function deviceOf(row: Pick<VisitRow, 'anonymousId' | 'userId' | 'email'>): DeviceRef {
-  const key = row.anonymousId ?? (row.userId ? `user:${row.userId}` : `email:${row.email ?? ''}`)
+  const key = row.anonymousId ?? (row.userId ? userKey(row.userId) : emailKey(row.email ?? ''))
   return { key, anonymousId: row.anonymousId, userId: row.userId, email: row.email }
 }
 
 /** The device a stored key names (a key alone, as a dirty device is kept). */
 export function deviceOfKey(key: string): DeviceRef {
-  if (key.startsWith('user:')) {
-    return { key, anonymousId: null, userId: key.slice(5), email: null }
+  // An anonymous ID is its own key, unprefixed.
+  const identifier = parseIdentifierKey(key)
+  if (identifier?.kind === 'user') {
+    return { key, anonymousId: null, userId: identifier.value, email: null }
   }
-  if (key.startsWith('email:')) {
-    return { key, anonymousId: null, userId: null, email: key.slice(6) || null }
+  if (identifier?.kind === 'email') {
+    return { key, anonymousId: null, userId: null, email: identifier.value || null }
   }
   return { key, anonymousId: key, userId: null, email: null }
 }
 
 /** What shapes stored sessions: when it changes, every session is derived again. */
 export function derivationSettings(project: Project): string {
-  const { ownDomains, sessionTimeoutMinutes } = project.settings
-  return JSON.stringify({ ownDomains, sessionTimeoutMinutes })
+  return JSON.stringify(touchOptions(project))
 }
 
+/** The project's settings the session and acquisition rules read. */
 export function touchOptions(project: Project): TouchOptions {
   return {
     ownDomains: project.settings.ownDomains,

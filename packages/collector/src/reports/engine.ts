@@ -309,7 +309,7 @@ export class JourneyEngine {
         identityChanged = true
       }
       for (const row of visits) {
-        const device = this.deviceOf(state, deviceOf(row))
+        const device = this.deviceIn(state, deviceOf(row))
         addVisit(device, row, options)
         touched.add(device)
       }
@@ -381,18 +381,15 @@ export class JourneyEngine {
     const dirty = new Set(stored.dirtyDevices)
     for (const { device, sessions } of stored.devices) {
       if (dirty.has(device.key)) continue
-      const entry = this.deviceOf(state, device, storedDeviceSessions(device, sessions))
+      const entry = this.deviceIn(state, device, storedDeviceSessions(device, sessions))
       entry.sessions = sessionsOf(entry, options)
     }
     for (const key of stored.dirtyDevices) {
       const rows = await this.store.visitsOfDevice(project.id, deviceOfKey(key), lastEventId)
       state.cleaned.push(key)
       if (rows.length === 0) continue
-      const device = this.deviceOf(
-        state,
-        deviceOf(rows[0] as (typeof rows)[number]),
-        deriveDevice(rows, options),
-      )
+      const derived = deriveDevice(rows, options)
+      const device = this.deviceIn(state, derived.device, derived)
       device.sessions = sessionsOf(device, options)
       state.unsaved.add(device)
     }
@@ -443,7 +440,8 @@ export class JourneyEngine {
     }
   }
 
-  private deviceOf(
+  /** The state's device `ref`, added (with `sessions`) if new; marked changed either way. */
+  private deviceIn(
     state: ProjectJourneys,
     ref: Device['device'],
     sessions: DeviceSessions = emptyDeviceSessions(ref),

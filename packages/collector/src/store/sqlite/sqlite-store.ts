@@ -3,8 +3,10 @@ import { dirname, resolve } from 'node:path'
 import {
   type Acquisition,
   type DropReason,
+  emailKey,
   type IngestionWarnings,
   OFFLINE_TOUCH_EVENT,
+  userKey,
   type WarningCount,
 } from '@touchline/shared'
 import Database from 'better-sqlite3'
@@ -108,8 +110,8 @@ const OFFLINE_TOUCH_COLUMNS = `id, message_id AS messageId, anonymous_id AS anon
   user_id AS userId, email, session_id AS sessionId, timestamp, properties`
 
 /**
- * The device of an event with a page URL, as `DeviceRef.key` (reports/derive.ts's
- * `deviceKeyOf`): its anonymous ID, else `user:<userId>`, else `email:<email>`.
+ * The device of an event with a page URL, as `DeviceRef.key` (reports/device-sessions.ts's
+ * `deviceOf`): its anonymous ID, else `user:<userId>`, else `email:<email>`.
  */
 const DEVICE_KEY_SQL = `coalesce(anonymous_id, CASE WHEN user_id != '' THEN 'user:' || user_id
   ELSE 'email:' || coalesce(email, '') END)`
@@ -501,10 +503,7 @@ export class SqliteStore implements Store {
       .prepare('SELECT last_event_id AS lastEventId FROM project_heads WHERE project_id = ?')
       .get(projectId) as { lastEventId: number } | undefined
     const lastEventId = head?.lastEventId ?? 0
-    const { erasures } = this.db
-      .prepare('SELECT count(*) AS erasures FROM erasures WHERE project_id = ?')
-      .get(projectId) as { erasures: number }
-    return { lastEventId, erasures }
+    return { lastEventId, erasures: this.erasuresOf(projectId) }
   }
 
   async visits(projectId: string, range: IdRange): Promise<VisitRow[]> {
@@ -593,12 +592,17 @@ export class SqliteStore implements Store {
     })()
   }
 
+  /** Erasures of the project so far: what report caches and derived sessions compare. */
+  private erasuresOf(projectId: string): number {
+    const { erasures } = this.db
+      .prepare('SELECT count(*) AS erasures FROM erasures WHERE project_id = ?')
+      .get(projectId) as { erasures: number }
+    return erasures
+  }
+
   async saveDerivation(projectId: string, write: DerivationWrite): Promise<boolean> {
     const save = this.db.transaction((): boolean => {
-      const { erasures } = this.db
-        .prepare('SELECT count(*) AS erasures FROM erasures WHERE project_id = ?')
-        .get(projectId) as { erasures: number }
-      if (erasures !== write.erasures) return false
+      if (this.erasuresOf(projectId) !== write.erasures) return false
       if (write.replace === 'all') {
         this.db.prepare('DELETE FROM device_sessions WHERE project_id = ?').run(projectId)
         this.db.prepare('DELETE FROM derivations WHERE project_id = ?').run(projectId)
@@ -807,8 +811,8 @@ export class SqliteStore implements Store {
         .run(...erasedParams).changes
       const own = new Set([
         ...person.anonymousIds,
-        ...person.userIds.map((id) => `user:${id}`),
-        ...person.emails.map((email) => `email:${email}`),
+        ...person.userIds.map(userKey),
+        ...person.emails.map(emailKey),
       ])
       this.db
         .prepare(

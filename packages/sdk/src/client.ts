@@ -32,6 +32,7 @@ import {
   SESSION_COOKIE,
   writeFields,
 } from './session/session'
+import { iso } from './transport/encode'
 import { createTransport, type Transport } from './transport/transport'
 import { VERSION } from './version'
 
@@ -77,7 +78,6 @@ const LIBRARY = { name: 'touchline.js', version: VERSION }
 /** Events kept in memory while consent is pending. */
 const MAX_HELD = 100
 const MAX_SESSION_HOURS = 24
-const iso = (time: number) => new Date(time).toISOString()
 
 const METHODS = [
   'track',
@@ -165,7 +165,8 @@ function startClient(options: TouchlineOptions): Touchline {
       : arrivalKey(
           { url, referrer: landingReferrer },
           {
-            ownDomains: [cookieDomain(), ...(options.ownDomains ?? [])].filter(Boolean),
+            // '' (a host-only cookie) matches no host.
+            ownDomains: [cookieDomain(), ...(options.ownDomains ?? [])],
             excludedReferrers: options.excludedReferrers,
           },
         )

@@ -2,8 +2,8 @@ import { existsSync, readFileSync } from 'node:fs'
 import { gzipSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
 
-/** PRODUCT.md §4: the complete script-tag build is at most 5 KB gzip. */
-const GZIP_BUDGET_BYTES = 5 * 1024
+/** PRODUCT.md §4: the complete script-tag build is at most 5 KB gzip, with a goal of 4 KB: held here. */
+const GZIP_BUDGET_BYTES = 4 * 1024
 const SCRIPT = new URL('../dist/touchline.js', import.meta.url)
 const MODULE = new URL('../dist/touchline.mjs', import.meta.url)
 /** zod must never reach the browser: `@touchline/shared/schema` is imported for types only. */
@@ -18,7 +18,7 @@ describe('dist/touchline.js', () => {
   it('is under the gzip budget', () => {
     const size = gzipSync(read(SCRIPT), { level: 9 }).length
     console.info(`dist/touchline.js: ${size} B gzip (budget ${GZIP_BUDGET_BYTES} B)`)
-    expect(size, `dist/touchline.js is ${size} B gzip`).toBeLessThan(GZIP_BUDGET_BYTES)
+    expect(size, `dist/touchline.js is ${size} B gzip`).toBeLessThanOrEqual(GZIP_BUDGET_BYTES)
   })
 
   it.each(FORBIDDEN)('does not contain %s', (identifier) => {

@@ -42,7 +42,8 @@ export function optionsFromScript(script: HTMLScriptElement | null): TouchlineOp
   return {
     writeKey: data('key') ?? '',
     api: resolveApi(script?.src || page, data('api') ?? null, page),
-    consent: data('consent') === 'required' ? 'required' : undefined,
+    // Read as given: any value but `required` is no consent mode (see `initialConsent`).
+    consent: data('consent') as TouchlineOptions['consent'],
     respectGpc: data('respect-gpc') != null,
     trackWebdriver: data('track-webdriver') != null,
     sessionTimeout: Number(data('session-timeout')) || undefined,

@@ -1,10 +1,12 @@
 import type { TouchlineOptions } from '../config/config'
 import { deleteCookie, readCookie } from '../identity/cookie'
+import { ANONYMOUS_ID_COOKIE } from '../identity/identity'
+import { FIRST_TOUCH_COOKIE, SESSION_COOKIE } from '../session/session'
 
 /** The visitor's choice, `granted` or `denied`, kept a year on the root domain. */
 export const CONSENT_COOKIE = 'tl_consent'
 /** Cookies holding the visitor's data (the consent cookie only remembers the choice). */
-export const DATA_COOKIES = ['tl_aid', 'tl_ses', 'tl_ft']
+export const DATA_COOKIES = [ANONYMOUS_ID_COOKIE, SESSION_COOKIE, FIRST_TOUCH_COOKIE]
 /** Every localStorage key of the SDK starts with this. */
 const STORAGE_PREFIX = 'tl_'
 

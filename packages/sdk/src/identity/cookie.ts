@@ -1,3 +1,5 @@
+import { nanoid } from 'nanoid'
+
 const PROBE_COOKIE = 'tl_probe'
 
 // document.cookie throws in sandboxed frames and opaque origins: both helpers swallow it.
@@ -45,7 +47,7 @@ export function domainCandidates(hostname: string): string[] {
  * when there is none, so the cookie is host-only.
  */
 export function rootDomain(hostname: string): string | undefined {
-  const probe = String(Math.random())
+  const probe = nanoid()
   for (const domain of domainCandidates(hostname)) {
     writeCookie(PROBE_COOKIE, probe, 10, domain)
     if (readCookie(PROBE_COOKIE) === probe) {

@@ -19,7 +19,7 @@ const SESSION = {
 describe('session cookie', () => {
   it('round-trips a session in a compact value', () => {
     const value = encodeFields(encodeSession(SESSION))
-    expect(value).toBe('V1StGXR8_Z5jdHi6B-myT|3|m5eqsfpk|m5ercwlc|1x2y3z')
+    expect(value).toBe('V1StGXR8_Z5jdHi6B-myT|3|1735787045000|1735788000000|1x2y3z')
     expect(decodeSession(value)).toEqual(SESSION)
     expect(decodeSession(encodeFields(encodeSession({ ...SESSION, arrival: undefined })))).toEqual({
       ...SESSION,
@@ -31,10 +31,13 @@ describe('session cookie', () => {
     undefined,
     '',
     'garbage',
-    'bad id!|1|m5eqsfpk|m5ercwlc|',
-    'V1StGXR8_Z5jdHi6B-myT|0|m5eqsfpk|m5ercwlc|',
-    'V1StGXR8_Z5jdHi6B-myT|1|m5ercwlc|m5eqsfpk|',
-    'V1StGXR8_Z5jdHi6B-myT|1|%E0%A4%A|m5ercwlc|',
+    'bad id!|1|1735787045000|1735788000000|',
+    'V1StGXR8_Z5jdHi6B-myT|0|1735787045000|1735788000000|',
+    'V1StGXR8_Z5jdHi6B-myT|1|1735788000000|1735787045000|',
+    'V1StGXR8_Z5jdHi6B-myT|1|%E0%A4%A|1735788000000|',
+    'V1StGXR8_Z5jdHi6B-myT|1|1735787045000',
+    // The base-36 numbers of earlier versions: the visitor starts a new session.
+    'V1StGXR8_Z5jdHi6B-myT|3|m5eqsfpk|m5ercwlc|1x2y3z',
   ])('rejects %j', (value) => {
     expect(decodeSession(value)).toBeUndefined()
   })
@@ -48,6 +51,8 @@ describe('first-touch cookie', () => {
     expect(decodeFirstTouch(value)).toEqual(touch)
     expect(decodeFields('a|%ZZ')).toEqual([])
     expect(decodeFirstTouch('m5eqsfpk')).toBeUndefined()
+    expect(decodeFirstTouch('m5eqsfpk|https%3A%2F%2Facme.test%2F|')).toBeUndefined()
+    expect(decodeFirstTouch('|https%3A%2F%2Facme.test%2F|')).toBeUndefined()
   })
 })
 

@@ -14,11 +14,9 @@ export type FirstTouch = [time: number, url: string, referrer: string]
 
 type Field = string | number
 
-/** Cookie-safe fields: strings URI-encoded, numbers in base 36, joined by `|`. */
+/** Cookie-safe fields, URI-encoded (numbers in decimal) and joined by `|`. */
 export function encodeFields(fields: readonly Field[]): string {
-  return fields
-    .map((field) => (typeof field === 'number' ? field.toString(36) : encodeURIComponent(field)))
-    .join('|')
+  return fields.map(encodeURIComponent).join('|')
 }
 
 /** The fields of `encodeFields`, still as strings; none for a missing or malformed value. */
@@ -30,15 +28,15 @@ export function decodeFields(value: string | undefined): string[] {
   }
 }
 
-const int = (field: string | undefined) => Number.parseInt(field as string, 36)
-
+/** A number field: NaN (so refused) when missing or not a number. */
 export function decodeSession(value: string | undefined): Session | undefined {
   const [id = '', index, start, last, arrival] = decodeFields(value)
   const session = {
     id,
-    index: int(index),
-    start: int(start),
-    lastActivity: int(last),
+    // Number fields: NaN, so refused, when missing or not numbers.
+    index: Number(index),
+    start: Number(start),
+    lastActivity: Number(last),
     arrival: arrival || undefined,
   }
   return VALID_ID.test(id) && session.index > 0 && session.lastActivity >= session.start
@@ -48,8 +46,8 @@ export function decodeSession(value: string | undefined): Session | undefined {
 
 export function decodeFirstTouch(value: string | undefined): FirstTouch | undefined {
   const [time, url, referrer = ''] = decodeFields(value)
-  const ms = int(time)
-  return ms >= 0 && url ? [ms, url, referrer] : undefined
+  const ms = Number(time)
+  return ms > 0 && url ? [ms, url, referrer] : undefined
 }
 
 export function encodeSession(session: Session): Field[] {

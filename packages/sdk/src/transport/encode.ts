@@ -6,6 +6,9 @@ export const MAX_BODY_BYTES = 60_000
 
 const HEAD = '{"batch":['
 
+/** A wire timestamp: epoch milliseconds as ISO 8601 in UTC. */
+export const iso = (time: number): string => new Date(time).toISOString()
+
 export function byteLength(text: string): number {
   return new Blob([text]).size
 }

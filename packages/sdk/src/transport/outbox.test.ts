@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { boundOutbox } from './outbox'
+import { boundOutbox, OUTBOX_KEY, readOutbox } from './outbox'
 
 const events = (count: number) =>
   Array.from({ length: count }, (_, index) => ({ messageId: `m${index}` }))
@@ -35,4 +35,24 @@ describe('boundOutbox', () => {
   it('holds at most 100 events by default', () => {
     expect(ids(boundOutbox(events(150)))).toHaveLength(100)
   })
+})
+
+describe('readOutbox', () => {
+  const stored = (value: string | null) => ({
+    _get: (key: string) => (key === OUTBOX_KEY ? value : null),
+    _set() {},
+  })
+
+  it('reads the stored events that have a messageId', () => {
+    expect(
+      readOutbox(stored('[{"messageId":"a"},null,{"type":"page"},7,{"messageId":"b"}]')),
+    ).toEqual([{ messageId: 'a' }, { messageId: 'b' }])
+  })
+
+  it.each([null, '', 'not json', '{"messageId":"a"}', '"[]"', '42', 'null', 'true'])(
+    'reads none from %j',
+    (value) => {
+      expect(readOutbox(stored(value))).toEqual([])
+    },
+  )
 })

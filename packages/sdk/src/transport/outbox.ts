@@ -15,8 +15,10 @@ type Storage = Pick<Platform, '_get' | '_set'>
 /** The stored events, oldest first; none when storage is unavailable, empty or corrupt. */
 export function readOutbox(storage: Storage): OutboxEvent[] {
   try {
-    const events = JSON.parse(storage._get(OUTBOX_KEY) as string)
-    return Array.isArray(events) ? events.filter((event) => event?.messageId) : []
+    // Anything but an array has no `filter` (JSON has no functions): it throws, so none.
+    return JSON.parse(storage._get(OUTBOX_KEY) as string).filter(
+      (event: Partial<OutboxEvent> | null) => event?.messageId,
+    )
   } catch {
     return []
   }

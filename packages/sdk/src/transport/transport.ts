@@ -1,5 +1,5 @@
 import { retryDelay } from '@touchline/shared'
-import { encodeBatches } from './encode'
+import { encodeBatches, iso } from './encode'
 import { OUTBOX_KEY, type OutboxEvent, readOutbox, updateOutbox } from './outbox'
 import { type Answer, BROWSER, type Platform } from './platform'
 
@@ -107,7 +107,7 @@ export function createTransport(
       const now = platform._now()
       if (until > now) later(until - now)
       else {
-        for (const [body, events] of encodeBatches(queue, writeKey, new Date(now).toISOString())) {
+        for (const [body, events] of encodeBatches(queue, writeKey, iso(now))) {
           sending.add(events)
           post(body, leaving).then((answer) => done(events, answer))
         }

@@ -54,9 +54,10 @@ function parseUrl(value: string | undefined): URL | undefined {
   }
 }
 
+/** Whether `host` is `domain` or one of its subdomains; an empty domain matches none. */
 function hostMatches(host: string, domain: string): boolean {
   const bare = domain.toLowerCase().replace(/^\.+/, '')
-  return host === bare || host.endsWith(`.${bare}`)
+  return !!bare && (host === bare || host.endsWith(`.${bare}`))
 }
 
 /**

@@ -401,9 +401,14 @@ describe('DELETE /v1/persons (GDPR erase)', () => {
       return { status: res.status, body: await res.json() }
     }
     const batch = [
-      visit('1', 'zed-laptop', T0, 'https://acme.test/?utm_source=linkedin'),
+      // A context of Zed's devices, stored once for both visits (event_contexts).
+      visit('1', 'zed-laptop', T0, 'https://acme.test/?utm_source=linkedin', {
+        context: { firstTouch: { url: 'https://acme.test/zed-landing' } },
+      }),
       identify('2', T0 + MIN, { anonymousId: 'zed-laptop' }, 'Zed@Zed-Corp.com'),
-      visit('3', 'zed-phone', T0 + DAY, 'https://acme.test/?utm_source=google'),
+      visit('3', 'zed-phone', T0 + DAY, 'https://acme.test/?utm_source=google', {
+        context: { firstTouch: { url: 'https://acme.test/zed-landing' } },
+      }),
       identify('4', T0 + DAY, { anonymousId: 'zed-phone', userId: 'zed-user' }, 'zed@zed-corp.com'),
       { type: 'alias', messageId: '5', previousId: 'zed-signup', userId: 'zed-user' },
       { type: 'group', messageId: '6', userId: 'zed-user', groupId: 'zed-co' },
@@ -411,7 +416,9 @@ describe('DELETE /v1/persons (GDPR erase)', () => {
         traits: { email: 'zed@zed-corp.com' },
       }),
       // Someone else, who must stay.
-      visit('8', 'amy-laptop', T0, 'https://acme.test/?utm_source=bing'),
+      visit('8', 'amy-laptop', T0, 'https://acme.test/?utm_source=bing', {
+        context: { firstTouch: { url: 'https://acme.test/amy-landing' } },
+      }),
       identify('9', T0 + MIN, { anonymousId: 'amy-laptop' }, 'amy@acme.com'),
     ]
     expect((await call('POST', '/v1/batch', { batch })).body.accepted).toBe(batch.length)
@@ -429,6 +436,12 @@ describe('DELETE /v1/persons (GDPR erase)', () => {
         .get(device) ?? { n: 0 }
     expect(sessionsOf('zed-laptop')).toEqual({ n: 1 })
     expect(sessionsOf('amy-laptop')).toEqual({ n: 1 })
+    const storedContexts = () =>
+      store.db.prepare('SELECT context, uses FROM event_contexts ORDER BY id').raw().all()
+    expect(storedContexts()).toEqual([
+      ['{"firstTouch":{"url":"https://acme.test/zed-landing"}}', 2],
+      ['{"firstTouch":{"url":"https://acme.test/amy-landing"}}', 1],
+    ])
 
     expect(
       (await call('DELETE', '/v1/persons?email=zed@zed-corp.com', undefined, project.writeKey))
@@ -474,6 +487,7 @@ describe('DELETE /v1/persons (GDPR erase)', () => {
       'device_sessions',
       'dirty_devices',
       'erasures',
+      'event_contexts',
       'events',
       'identity_links',
       'ingestion_drop_samples',
@@ -486,6 +500,9 @@ describe('DELETE /v1/persons (GDPR erase)', () => {
       expect(rows.toLowerCase()).not.toContain('zed')
     }
     expect(store.db.prepare('SELECT count(*) AS n FROM events').get()).toEqual({ n: 2 })
+    expect(storedContexts()).toEqual([
+      ['{"firstTouch":{"url":"https://acme.test/amy-landing"}}', 1],
+    ])
     expect(sessionsOf('amy-laptop')).toEqual({ n: 1 })
     expect((await call('GET', '/v1/persons?email=zed@zed-corp.com')).status).toBe(404)
     expect((await call('GET', '/v1/persons?email=amy@acme.com')).body.person.anonymousIds).toEqual([

@@ -1,6 +1,7 @@
 import { emailOf, type ValidEvent } from '@touchline/shared/schema'
 import { nanoid } from 'nanoid'
 import type { EventRow } from '../store/store'
+import { packEvent } from './stored-context'
 
 /** How far back a write-key (browser) event may claim to be, after skew correction. */
 export const MAX_CLIENT_AGE_MS = 7 * 86_400_000
@@ -59,7 +60,7 @@ export function toEventRow(event: ValidEvent, options: NormaliseOptions): EventR
   const campaign = context.campaign ?? {}
   const email = emailOf(event) ?? null
   const session = context.session
-  return {
+  const row: Omit<EventRow, 'properties' | 'context' | 'sharedContext' | 'lifted'> = {
     projectId: options.projectId,
     messageId: event.messageId ?? `srv-${nanoid()}`,
     trusted: options.trusted,
@@ -88,8 +89,14 @@ export function toEventRow(event: ValidEvent, options: NormaliseOptions): EventR
     utmTerm: str(campaign.term),
     utmContent: str(campaign.content),
     value: num(properties.revenue) ?? num(properties.value),
-    properties: json(properties),
     traits: json(traits),
-    context: json(context),
+  }
+  const packed = packEvent({ context, properties }, row)
+  return {
+    ...row,
+    properties: packed.properties,
+    context: packed.own,
+    sharedContext: packed.shared,
+    lifted: packed.lifted,
   }
 }

@@ -75,7 +75,15 @@ export interface EventRow {
   value: number | null
   properties: string | null
   traits: string | null
+  /**
+   * Properties and context, packed (ingest/stored-context.ts): what is left of the properties
+   * and of the context's own part as JSON, the part of the context its device's events share
+   * as JSON (stored once per project), and which fields were left out because the row holds
+   * them already. `eventDetails` reads them back whole.
+   */
   context: string | null
+  sharedContext: string | null
+  lifted: number
 }
 
 /**
@@ -265,6 +273,14 @@ export type PersonEventRow = { id: number } & Pick<
   | 'value'
 >
 
+/** An event's context and properties, read back whole (`Store.eventDetails`). */
+export interface EventDetailRow {
+  id: number
+  messageId: string
+  context: Record<string, unknown>
+  properties: Record<string, unknown>
+}
+
 /** What erasing a person deletes (`Store.erasePerson`). */
 export interface PersonErasure {
   /** Devices of the person alone: every event with one as its anonymous ID or previousId. */
@@ -377,6 +393,11 @@ export interface Store {
   ): Promise<PersonEventRow[]>
   /** Every event of these anonymous IDs, in id order: whose each is, on a shared device. */
   deviceEvents(projectId: string, anonymousIds: readonly string[]): Promise<DeviceEventRow[]>
+  /**
+   * The context and properties of the events in an id range, whole again (as `toEventRow`
+   * kept them, before packing), in id order.
+   */
+  eventDetails(projectId: string, range: IdRange): Promise<EventDetailRow[]>
   /**
    * Erases a person (GDPR): every event sent by or naming one of their identifiers, their
    * own events on shared devices, the identity links of all these, and the samples of what

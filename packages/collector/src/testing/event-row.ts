@@ -32,5 +32,7 @@ export const eventRow = (
   properties: null,
   traits: null,
   context: null,
+  sharedContext: null,
+  lifted: 0,
   ...extra,
 })

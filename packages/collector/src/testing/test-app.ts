@@ -42,5 +42,11 @@ export async function createTestApp(
   const rows = (sql = 'SELECT * FROM events ORDER BY id') =>
     store.db.prepare(sql).all() as Record<string, unknown>[]
 
-  return { app, store, project, writeKey, secretKey, post, rows }
+  /** Every stored event's context, whole again, in id order (read through the store). */
+  const contexts = async () =>
+    (await store.eventDetails(project.id, { afterId: 0, upToId: Number.MAX_SAFE_INTEGER })).map(
+      (row) => row.context,
+    )
+
+  return { app, store, project, writeKey, secretKey, post, rows, contexts }
 }

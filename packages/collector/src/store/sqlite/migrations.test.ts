@@ -103,8 +103,16 @@ describe('migration 6: deduplication per key', () => {
 
     const eventsAfter = db.prepare('SELECT * FROM events ORDER BY id').all() as {
       trusted: number | null
+      context_id: number | null
+      lifted: number
     }[]
-    expect(eventsAfter.map(({ trusted: _, ...row }) => row)).toEqual(eventsBefore)
+    expect(
+      eventsAfter.map(({ trusted: _, context_id: _id, lifted: _lifted, ...row }) => row),
+    ).toEqual(eventsBefore)
+    // Migration 8: rows stored before keep their whole context.
+    expect(eventsAfter.map((row) => [row.context_id, row.lifted])).toEqual(
+      eventsAfter.map(() => [null, 0]),
+    )
     expect(
       db.prepare('SELECT id, message_id, trusted FROM events ORDER BY id').raw().all(),
     ).toEqual([

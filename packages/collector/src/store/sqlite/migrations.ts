@@ -230,4 +230,21 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (project_id, device)
   ) STRICT, WITHOUT ROWID;
   `,
+  /* 8: contexts stored once (ingest/stored-context.ts). `lifted`: which context fields the row's
+     columns hold, left out of its JSON; `context_id`: the part of the context its device's events
+     share, kept once per project in `event_contexts` with the count of events using it (an
+     erasure deletes it with its last event). No foreign key: deleting a context would then
+     search the events for it. Rows stored before keep their whole context (lifted 0, no
+     context_id), which reads back the same. */ `
+  CREATE TABLE event_contexts (
+    id         INTEGER PRIMARY KEY,
+    project_id TEXT NOT NULL REFERENCES projects(id),
+    hash       BLOB NOT NULL,
+    context    TEXT NOT NULL,
+    uses       INTEGER NOT NULL,
+    UNIQUE (project_id, hash)
+  ) STRICT;
+  ALTER TABLE events ADD COLUMN context_id INTEGER;
+  ALTER TABLE events ADD COLUMN lifted INTEGER NOT NULL DEFAULT 0;
+  `,
 ]

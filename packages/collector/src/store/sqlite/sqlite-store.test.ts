@@ -1,7 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { parseEvent } from '@touchline/shared/schema'
 import { afterAll, describe, expect, it } from 'vitest'
+import { toEventRow } from '../../ingest/normalise'
 import { eventRow as row } from '../../testing/event-row'
 import { MIGRATIONS } from './migrations'
 import { CONVERSIONS_QUERY, SqliteStore } from './sqlite-store'
@@ -71,6 +73,66 @@ describe('SqliteStore', () => {
     expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'fulfilled'])
     const ids = store.db.prepare('SELECT message_id FROM events ORDER BY id').pluck().all()
     expect(ids).toEqual(['ok-1', 'ok-2'])
+    await store.close()
+  })
+
+  it("stores a context once: lifted fields in columns only, a device's shared part once, read back whole", async () => {
+    const store = new SqliteStore(':memory:')
+    const { id } = await store.createProject({ name: 'p', writeKey: 'wk_x', secretKeyHash: 'h' })
+    const device = {
+      userAgent: 'Mozilla/5.0 (X11; Linux x86_64) Chrome/130.0.0.0',
+      locale: 'en-GB',
+      library: { name: 'touchline.js', version: '0.1.0' },
+    }
+    const context = (path: string) => ({
+      page: { url: `https://acme.test${path}?utm_source=news`, path, title: path },
+      campaign: { source: 'news' },
+      session: { id: 'V1StGXR8_Z5jdHi6B-myT', index: 1, start: 1_000 },
+      ...device,
+    })
+    const rows = ['/a', '/b', '/a'].map((path, i) => {
+      const parsed = parseEvent({
+        type: 'page',
+        messageId: `p${i}`,
+        anonymousId: 'dev',
+        context: context(path),
+      })
+      if (!parsed.ok) throw new Error(parsed.error)
+      return toEventRow(parsed.value, { projectId: id, receivedAt: 2_000, trusted: true })
+    })
+    expect(await store.insertEvents(rows)).toBe(3)
+    // A retry of one of them is not stored and takes no use.
+    expect(await store.insertEvents([rows[0] as (typeof rows)[number]])).toBe(0)
+
+    const stored = store.db
+      .prepare('SELECT context, context_id AS contextId, lifted FROM events ORDER BY id')
+      .all() as { context: string; contextId: number; lifted: number }[]
+    // page.url, page.path (the URL's), campaign.source and session.* are lifted.
+    expect(stored.map((row) => [JSON.parse(row.context), row.lifted])).toEqual([
+      [{ page: { title: '/a' } }, 0b11110000101],
+      [{ page: { title: '/b' } }, 0b11110000101],
+      [{ page: { title: '/a' } }, 0b11110000101],
+    ])
+    expect(new Set(stored.map((row) => row.contextId)).size).toBe(1)
+    expect(store.db.prepare('SELECT context, uses FROM event_contexts').raw().all()).toEqual([
+      [JSON.stringify(device), 3],
+    ])
+
+    // A row stored before migration 8 (its context whole) reads back the same way.
+    store.db
+      .prepare(
+        `INSERT INTO events (project_id, message_id, type, timestamp, received_at, page_url, context, trusted)
+         VALUES (?, 'old', 'page', 1, 1, 'https://acme.test/', ?, 1)`,
+      )
+      .run(id, JSON.stringify({ page: { url: 'https://acme.test/' }, locale: 'fr' }))
+    const whole = await store.eventDetails(id, { afterId: 0, upToId: 100 })
+    expect(whole.map((row) => [row.messageId, row.context])).toEqual([
+      ['p0', context('/a')],
+      ['p1', context('/b')],
+      ['p2', context('/a')],
+      ['old', { page: { url: 'https://acme.test/' }, locale: 'fr' }],
+    ])
+    expect(await store.eventDetails(id, { afterId: 1, upToId: 2 })).toHaveLength(1)
     await store.close()
   })
 })

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import {
@@ -11,6 +12,7 @@ import {
 } from '@touchline/shared'
 import Database from 'better-sqlite3'
 import { nanoid } from 'nanoid'
+import { type LiftedColumns, unpackEvent } from '../../ingest/stored-context'
 import {
   type ConversionRow,
   DEFAULT_PROJECT_SETTINGS,
@@ -20,6 +22,7 @@ import {
   type DeviceRef,
   type DropRecord,
   type ErasureCounts,
+  type EventDetailRow,
   type EventRow,
   type IdentityEventRow,
   type IdentityEvidence,
@@ -93,6 +96,8 @@ const EVENT_COLUMNS = [
   'traits',
   'context',
   'trusted',
+  'context_id',
+  'lifted',
 ] as const
 
 /** A report's conversions: answered from the `events_conversions` index alone (migration 4). */
@@ -106,6 +111,7 @@ const VISIT_COLUMNS = `id, anonymous_id AS anonymousId, user_id AS userId, email
   utm_medium AS utmMedium, utm_campaign AS utmCampaign, utm_term AS utmTerm,
   utm_content AS utmContent`
 
+/** `properties` as stored: without the fields `LIFTED` names (a page's url, path…; unread here). */
 const OFFLINE_TOUCH_COLUMNS = `id, message_id AS messageId, anonymous_id AS anonymousId,
   user_id AS userId, email, session_id AS sessionId, timestamp, properties`
 
@@ -167,9 +173,14 @@ export function migrate(db: Database.Database): void {
 
 /**
  * Maps an event row to the insert statement's positional parameters. `id`: its row id, or
- * null for SQLite's next (which reuses the ids of deleted rows at the end of the table).
+ * null for SQLite's next (which reuses the ids of deleted rows at the end of the table);
+ * `contextId`: the `event_contexts` row of its shared context.
  */
-export function eventParams(row: EventRow, id: number | null = null): unknown[] {
+export function eventParams(
+  row: EventRow,
+  id: number | null = null,
+  contextId: number | null = null,
+): unknown[] {
   return [
     id,
     row.projectId,
@@ -198,7 +209,14 @@ export function eventParams(row: EventRow, id: number | null = null): unknown[] 
     row.traits,
     row.context,
     row.trusted ? 1 : 0,
+    contextId,
+    row.lifted,
   ]
+}
+
+/** The key of a shared context in `event_contexts`: 128 bits of its SHA-256. */
+function contextHash(context: string): Buffer {
+  return createHash('sha256').update(context).digest().subarray(0, 16)
 }
 
 /**
@@ -232,6 +250,9 @@ export class SqliteStore implements Store {
   private flushScheduled = false
   private readonly insertEvent: Database.Statement
   private readonly insertLink: Database.Statement
+  private readonly useContext: Database.Statement<[string, Buffer, string], { id: number }>
+  private readonly releaseContext: Database.Statement<[number, number]>
+  private readonly dropUnusedContext: Database.Statement<[number]>
   private readonly moveHead: Database.Statement
   private readonly nextEventId: Database.Statement
   private readonly countDrop: Database.Statement
@@ -252,6 +273,15 @@ export class SqliteStore implements Store {
     this.insertLink = this.db.prepare(
       `INSERT INTO identity_links (project_id, anonymous_id, user_id, email, timestamp, session_id,
          message_id, trusted) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+    )
+    // A shared context is stored once per project, with the number of events that use it.
+    this.useContext = this.db.prepare(
+      `INSERT INTO event_contexts (project_id, hash, context, uses) VALUES (?, ?, ?, 1)
+       ON CONFLICT (project_id, hash) DO UPDATE SET uses = uses + 1 RETURNING id`,
+    )
+    this.releaseContext = this.db.prepare('UPDATE event_contexts SET uses = uses - ? WHERE id = ?')
+    this.dropUnusedContext = this.db.prepare(
+      'DELETE FROM event_contexts WHERE id = ? AND uses <= 0',
     )
     this.nextEventId = this.db.prepare(
       `SELECT max(coalesce((SELECT max(id) FROM events), 0),
@@ -321,7 +351,10 @@ export class SqliteStore implements Store {
     // caches read the events after the last id they saw.
     let id = (this.nextEventId.get() as { id: number }).id
     for (const row of rows) {
-      const { changes } = this.insertEvent.run(eventParams(row, id))
+      const contextId = row.sharedContext === null ? null : this.takeContext(row)
+      const { changes } = this.insertEvent.run(eventParams(row, id, contextId))
+      // A duplicate: the context it took is given back.
+      if (changes === 0 && contextId !== null) this.releaseContexts([[contextId, 1]])
       inserted += changes
       if (changes > 0) heads.set(row.projectId, id++)
       if (changes > 0 && row.anonymousId && (row.userId || row.email)) {
@@ -339,6 +372,20 @@ export class SqliteStore implements Store {
     }
     for (const [projectId, id] of heads) this.moveHead.run(projectId, id)
     return inserted
+  }
+
+  /** The id of the row's shared context in `event_contexts`, counted as used once more. */
+  private takeContext(row: EventRow): number {
+    const context = row.sharedContext as string
+    return (this.useContext.get(row.projectId, contextHash(context), context) as { id: number }).id
+  }
+
+  /** Counts uses of shared contexts as gone, and deletes those no event uses any more. */
+  private releaseContexts(uses: Iterable<readonly [id: number, count: number]>): void {
+    for (const [id, count] of uses) {
+      this.releaseContext.run(count, id)
+      this.dropUnusedContext.run(id)
+    }
   }
 
   insertEvents(rows: readonly EventRow[]): Promise<number> {
@@ -761,6 +808,29 @@ export class SqliteStore implements Store {
       .all(projectId, JSON.stringify(anonymousIds)) as DeviceEventRow[]
   }
 
+  async eventDetails(projectId: string, range: IdRange): Promise<EventDetailRow[]> {
+    this.flush()
+    const rows = this.db
+      .prepare(
+        `SELECT events.id, message_id AS messageId, events.context AS own,
+           event_contexts.context AS shared, properties, lifted, page_url AS pageUrl, referrer,
+           utm_source AS utmSource, utm_medium AS utmMedium, utm_campaign AS utmCampaign,
+           utm_term AS utmTerm, utm_content AS utmContent, session_id AS sessionId,
+           session_index AS sessionIndex, session_start AS sessionStart
+         FROM events LEFT JOIN event_contexts ON event_contexts.id = events.context_id
+         WHERE events.project_id = ? AND events.id > ? AND events.id <= ? ORDER BY events.id`,
+      )
+      .all(projectId, range.afterId, range.upToId) as (LiftedColumns & {
+      id: number
+      messageId: string
+      own: string | null
+      shared: string | null
+      properties: string | null
+      lifted: number
+    })[]
+    return rows.map((row) => ({ id: row.id, messageId: row.messageId, ...unpackEvent(row, row) }))
+  }
+
   async erasePerson(projectId: string, person: PersonErasure): Promise<ErasureCounts> {
     this.flush()
     const anonymousIds = JSON.stringify(person.anonymousIds)
@@ -806,9 +876,17 @@ export class SqliteStore implements Store {
           )
           .all(...erasedParams) as { device: string }[]
       ).map((row) => row.device)
+      // Their shared contexts go with the last event that uses them.
+      const contexts = this.db
+        .prepare(
+          `SELECT context_id AS id, count(*) AS count FROM events
+           WHERE id IN (${erased}) AND context_id IS NOT NULL GROUP BY context_id`,
+        )
+        .all(...erasedParams) as { id: number; count: number }[]
       const events = this.db
         .prepare(`DELETE FROM events WHERE id IN (${erased})`)
         .run(...erasedParams).changes
+      this.releaseContexts(contexts.map(({ id, count }) => [id, count]))
       const own = new Set([
         ...person.anonymousIds,
         ...person.userIds.map(userKey),

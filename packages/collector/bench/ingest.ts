@@ -97,8 +97,9 @@ async function startServer(
   env: Record<string, string> = {},
   nodeArgs: string[] = [],
   args: string[] = [],
+  cwd = REPO_ROOT,
 ): Promise<SpawnedServer & { name: string }> {
-  const server = await spawnServer({ name, script, args, env, nodeArgs, cwd: REPO_ROOT })
+  const server = await spawnServer({ name, script, args, env, nodeArgs, cwd })
   children.add(server.child)
   server.child.once('exit', () => children.delete(server.child))
   return { ...server, name }
@@ -191,18 +192,40 @@ async function loadTarget(
 
 const problems: string[] = []
 
-async function benchCollector(synchronous: 'FULL' | 'NORMAL'): Promise<LoadResult> {
+/** A collector to measure: its CLI entry point (run from source with tsx) and where it runs. */
+interface CollectorCheckout {
+  /** Names its rows: `<label> (FULL)`. */
+  label: string
+  /** Alphanumeric, unique per checkout: names its databases, profiles and batch tags. */
+  key: string
+  cliPath: string
+  cwd: string
+}
+
+const CURRENT: CollectorCheckout = {
+  label: 'collector',
+  key: '',
+  cliPath: COLLECTOR_CLI,
+  cwd: REPO_ROOT,
+}
+
+async function benchCollector(
+  synchronous: 'FULL' | 'NORMAL',
+  checkout: CollectorCheckout = CURRENT,
+  round?: number,
+): Promise<LoadResult> {
   const dir = workDir as string
-  const dbPath = join(dir, `collector-${synchronous.toLowerCase()}.db`)
-  const tag = `c${synchronous.toLowerCase()}`
+  const key = `${checkout.key}${synchronous.toLowerCase()}${round ?? ''}`
+  const dbPath = join(dir, `collector-${key}.db`)
+  const tag = `c${key}`
   // One folder per run: node writes one profile per thread (tsx's loader has its own).
   const nodeArgs = CPU_PROF_DIR
-    ? ['--cpu-prof', '--cpu-prof-dir', join(CPU_PROF_DIR, `collector-${synchronous.toLowerCase()}`)]
+    ? ['--cpu-prof', '--cpu-prof-dir', join(CPU_PROF_DIR, `collector-${key}`)]
     : []
-  const name = `collector (${synchronous})`
+  const name = `${checkout.label} (${synchronous})${round ? `, round ${round}` : ''}`
   const server = await startServer(
     name,
-    COLLECTOR_CLI,
+    checkout.cliPath,
     {
       TOUCHLINE_DB: dbPath,
       TOUCHLINE_WRITE_KEY: WRITE_KEY,
@@ -212,6 +235,7 @@ async function benchCollector(synchronous: 'FULL' | 'NORMAL'): Promise<LoadResul
     },
     nodeArgs,
     ['serve'],
+    checkout.cwd,
   )
   let outcome: Awaited<ReturnType<typeof loadTarget>>
   try {

@@ -9,16 +9,23 @@
  *  3. the HTTP ceiling: a bare Hono server (bare-server.ts) that only parses the JSON body.
  * The collector runs are checked afterwards: every 2xx batch must be in the database.
  *
+ * `pnpm bench:ingest --baseline <git ref> [--rounds n]` then also measures the collector
+ * (FULL) at that commit (checked out by baseline.ts) and the working tree's again, in ABBA
+ * order over n rounds (default 2), and prints the medians and their ratio: issue 14's
+ * "ingest events/s ≥ 90 % of today's", measured in one run.
+ *
  * Env: BENCH_SECONDS (measured seconds per target, default 10), BENCH_WARMUP_SECONDS
  * (default 2), BENCH_CONNECTIONS (default 50), BENCH_CPU_PROF=<dir> (V8 CPU profiles of
- * the collector children, in <dir>/collector-full and -normal; the main thread's profile is
- * the largest file), BENCH_KEEP=1 (keep the temporary databases).
+ * the collector children, in <dir>/collector-full and -normal, with --baseline also
+ * collector-currentfull<round> and -baselinefull<round>; the main thread's profile is the
+ * largest file), BENCH_KEEP=1 (keep the temporary databases).
  */
 import type { ChildProcess } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
 import { parseBatchEnvelope, parseEvent } from '@touchline/shared/schema'
 import autocannon, { type Result } from 'autocannon'
 import Database from 'better-sqlite3'
@@ -26,10 +33,53 @@ import { toEventRow } from '../src/ingest/normalise'
 import { eventParams, INSERT_EVENT_SQL, openDatabase } from '../src/store/sqlite/sqlite-store'
 import type { EventRow } from '../src/store/store'
 import { COLLECTOR_CLI, type SpawnedServer, spawnServer } from '../src/testing/spawn-server'
+import { type BaselineCheckout, checkOutBaseline, describeHead, resolveCommit } from './baseline'
 import { batchFactory, batchOf, EVENTS_PER_BATCH } from './events'
 
 // ---------------------------------------------------------------------------------------
 // Settings
+
+const USAGE = 'usage: pnpm bench:ingest [--baseline <git ref> [--rounds <n>]]'
+
+function usageError(message: string): never {
+  console.error(`bench:ingest: ${message}\n${USAGE}`)
+  process.exit(2)
+}
+
+function readFlags(args: string[]): { baseline: string | undefined; rounds: number } {
+  let values: { baseline?: string | undefined; rounds?: string | undefined; help?: boolean }
+  try {
+    ;({ values } = parseArgs({
+      // `pnpm bench:ingest -- --baseline x` hands the `--` on.
+      args: args[0] === '--' ? args.slice(1) : args,
+      options: {
+        baseline: { type: 'string' },
+        rounds: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }))
+  } catch (error) {
+    usageError((error as Error).message)
+  }
+  if (values.help) {
+    console.log(USAGE)
+    process.exit(0)
+  }
+  const baseline = values.baseline?.trim()
+  if (baseline === '') usageError('--baseline needs a git ref (a commit, tag or branch)')
+  if (values.rounds !== undefined && baseline === undefined) {
+    usageError('--rounds goes with --baseline')
+  }
+  const rounds = values.rounds === undefined ? 2 : Number(values.rounds)
+  if (!Number.isInteger(rounds) || rounds < 1) {
+    usageError(`--rounds must be a whole number ≥ 1, got "${values.rounds}"`)
+  }
+  return { baseline, rounds }
+}
+
+const FLAGS = readFlags(process.argv.slice(2))
 
 function envNumber(name: string, fallback: number, min: number): number {
   const raw = process.env[name]
@@ -72,6 +122,7 @@ const BARE_SERVER = join(BENCH_DIR, 'bare-server.ts')
 
 const children = new Set<ChildProcess>()
 let workDir: string | undefined
+let baselineCheckout: BaselineCheckout | undefined
 
 function cleanUp(): void {
   for (const child of children) {
@@ -80,6 +131,9 @@ function cleanUp(): void {
   children.clear()
   if (workDir && !KEEP) rmSync(workDir, { recursive: true, force: true })
   workDir = undefined
+  // After the servers, one of which ran from it.
+  baselineCheckout?.remove()
+  baselineCheckout = undefined
 }
 process.on('exit', cleanUp)
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -413,7 +467,118 @@ function benchStorage(synchronous: 'FULL' | 'NORMAL'): StorageResult {
 }
 
 // ---------------------------------------------------------------------------------------
+// Against a baseline
+
+interface Comparison {
+  baseline: BaselineCheckout
+  currentName: string
+  rounds: number
+  current: LoadResult[]
+  previous: LoadResult[]
+}
+
+/**
+ * The working tree's collector and the baseline's (FULL), alternating ABBA: odd rounds the
+ * working tree first, even rounds the baseline first, so that a drift in the machine's load
+ * during the run weighs on both alike.
+ */
+async function compareWithBaseline(
+  baseline: BaselineCheckout,
+  rounds: number,
+): Promise<Comparison> {
+  const current: CollectorCheckout = { ...CURRENT, label: 'current', key: 'current' }
+  const previous: CollectorCheckout = {
+    label: `baseline ${baseline.ref}`,
+    key: 'baseline',
+    cliPath: baseline.cliPath,
+    cwd: baseline.dir,
+  }
+  const comparison: Comparison = {
+    baseline,
+    currentName: `current (${describeHead(REPO_ROOT)})`,
+    rounds,
+    current: [],
+    previous: [],
+  }
+  for (let round = 1; round <= rounds; round++) {
+    const order = round % 2 === 1 ? [current, previous] : [previous, current]
+    for (const checkout of order) {
+      console.log(`round ${round}/${rounds}: ${checkout.label}, synchronous=FULL…`)
+      const result = await benchCollector('FULL', checkout, round)
+      ;(checkout === current ? comparison.current : comparison.previous).push(result)
+    }
+  }
+  return comparison
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  const middle = Math.floor(sorted.length / 2)
+  if (sorted.length % 2 === 1) return sorted[middle] ?? 0
+  return ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2
+}
+
+// Issue 14: ingest events/s at least 90 % of the baseline's ("today's").
+const TARGET_RATIO = 0.9
+
+function printComparison({ baseline, currentName, rounds, current, previous }: Comparison): void {
+  const int = (n: number) => Math.round(n).toLocaleString('en-US')
+  const eventsPerSecond = (runs: LoadResult[]) => median(runs.map((r) => r.eventsPerSecond))
+  const p99 = (runs: LoadResult[]) => median(runs.map((r) => r.p99))
+  const percent = (a: number, b: number) => (b > 0 ? `${((100 * a) / b).toFixed(1)} %` : 'n/a')
+  const row = (name: string, runs: LoadResult[]) => [
+    name,
+    int(eventsPerSecond(runs)),
+    int(p99(runs)),
+    runs.map((r) => int(r.eventsPerSecond)).join(', '),
+  ]
+  console.log(
+    `\nagainst baseline ${baseline.ref} (${baseline.commit.slice(0, 12)}): the collector, ` +
+      `synchronous=FULL, ${rounds} round${rounds === 1 ? '' : 's'} in ABBA order`,
+  )
+  printTable(
+    [
+      ['collector', 'events/s median', 'p99 ms median', 'events/s by round'],
+      row(currentName, current),
+      row(`baseline ${baseline.ref}`, previous),
+      [
+        'current / baseline',
+        percent(eventsPerSecond(current), eventsPerSecond(previous)),
+        percent(p99(current), p99(previous)),
+      ],
+    ],
+    3,
+  )
+  const ratio = eventsPerSecond(current) / eventsPerSecond(previous)
+  const met = Number.isFinite(ratio) && ratio >= TARGET_RATIO
+  console.log(
+    `  events/s current / baseline ${percent(eventsPerSecond(current), eventsPerSecond(previous))}` +
+      ` ${met ? '≥' : '<'} ${100 * TARGET_RATIO} %: ${met ? 'target met' : 'TARGET NOT MET'}`,
+  )
+}
+
+// ---------------------------------------------------------------------------------------
 // Report
+
+/** Column 0 left-aligned, the next `aligned - 1` right-aligned, any after them as they are. */
+function printTable(table: string[][], aligned: number): void {
+  const widths = Array.from({ length: aligned }, (_, i) =>
+    Math.max(...table.map((row) => (row[i] ?? '').length)),
+  )
+  const line = (row: string[]) =>
+    row
+      .map((cell, i) => {
+        const width = widths[i]
+        if (width === undefined) return cell
+        return i === 0 ? cell.padEnd(width) : cell.padStart(width)
+      })
+      .join('  ')
+      .trimEnd()
+  console.log('')
+  console.log(line(table[0] ?? []))
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '))
+  for (const row of table.slice(1)) console.log(line(row))
+}
 
 function printReport(
   collector: Record<'FULL' | 'NORMAL', LoadResult>,
@@ -431,19 +596,7 @@ function printReport(
       return [r.name, int(r.eventsPerSecond), ms(r.p50, http), ms(r.p99, http), r.note]
     }),
   ]
-  const widths = [0, 1, 2, 3].map((i) => Math.max(...table.map((row) => (row[i] ?? '').length)))
-  const line = (row: string[]) =>
-    row
-      .map((cell, i) => {
-        const width = widths[i]
-        if (width === undefined) return cell
-        return i === 0 ? cell.padEnd(width) : cell.padStart(width)
-      })
-      .join('  ')
-  console.log('')
-  console.log(line(table[0] ?? []))
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '))
-  for (const row of table.slice(1)) console.log(line(row))
+  printTable(table, 4)
   console.log('  (HTTP rows: latency per request of 20 events, from autocannon; storage rows:')
   console.log('   time per batch for parse + validate + map + 20-row transaction, in process)')
 
@@ -464,6 +617,18 @@ function printReport(
 }
 
 async function main(): Promise<void> {
+  // These errors say what is wrong (the ref, the install): no stack trace needed.
+  const fail = (error: unknown) => {
+    console.error(`bench:ingest: ${(error as Error).message}`)
+    process.exitCode = 1
+  }
+  if (FLAGS.baseline) {
+    try {
+      resolveCommit(FLAGS.baseline, REPO_ROOT) // a wrong ref fails now, not after a minute
+    } catch (error) {
+      return fail(error)
+    }
+  }
   workDir = mkdtempSync(join(tmpdir(), 'touchline-bench-'))
   if (CPU_PROF_DIR) mkdirSync(CPU_PROF_DIR, { recursive: true })
   const sample = batchFactory('sample')().body
@@ -476,6 +641,16 @@ async function main(): Promise<void> {
 
   console.log('\nstorage ceiling (in process)…')
   const storage = { FULL: benchStorage('FULL'), NORMAL: benchStorage('NORMAL') }
+  // Only now: the storage runs block the event loop, and a Ctrl-C then gets the process
+  // killed before it can remove the worktree. Before any collector is measured, so that the
+  // install does not load the machine during a measurement.
+  if (FLAGS.baseline) {
+    try {
+      baselineCheckout = await checkOutBaseline(FLAGS.baseline, REPO_ROOT, COLLECTOR_CLI)
+    } catch (error) {
+      return fail(error)
+    }
+  }
   console.log('collector, synchronous=FULL…')
   const full = await benchCollector('FULL')
   console.log('collector, synchronous=NORMAL…')
@@ -483,7 +658,12 @@ async function main(): Promise<void> {
   console.log('bare Hono server…')
   const bare = await benchBare()
 
+  const comparison = baselineCheckout
+    ? await compareWithBaseline(baselineCheckout, FLAGS.rounds)
+    : undefined
+
   printReport({ FULL: full, NORMAL: normal }, storage, bare)
+  if (comparison) printComparison(comparison)
   if (CPU_PROF_DIR) console.log(`\nCPU profiles of the collector: ${CPU_PROF_DIR}`)
   if (problems.length > 0) {
     console.error('\n!!!!!!!!!! THE RUN IS NOT VALID !!!!!!!!!!')

@@ -494,6 +494,7 @@ describe('DELETE /v1/persons (GDPR erase)', () => {
       'ingestion_drops',
       'project_heads',
       'projects',
+      'sqlite_sequence',
     ])
     for (const { name } of tables) {
       const rows = JSON.stringify(store.db.prepare(`SELECT * FROM ${name}`).all())

@@ -60,7 +60,7 @@ export function toEventRow(event: ValidEvent, options: NormaliseOptions): EventR
   const campaign = context.campaign ?? {}
   const email = emailOf(event) ?? null
   const session = context.session
-  const row: Omit<EventRow, 'properties' | 'context' | 'sharedContext' | 'lifted'> = {
+  const row: EventRow = {
     projectId: options.projectId,
     messageId: event.messageId ?? `srv-${nanoid()}`,
     trusted: options.trusted,
@@ -90,13 +90,16 @@ export function toEventRow(event: ValidEvent, options: NormaliseOptions): EventR
     utmContent: str(campaign.content),
     value: num(properties.revenue) ?? num(properties.value),
     traits: json(traits),
+    // Set below, once the columns they are packed against are known.
+    properties: null,
+    context: null,
+    sharedContext: null,
+    lifted: 0,
   }
   const packed = packEvent({ context, properties }, row)
-  return {
-    ...row,
-    properties: packed.properties,
-    context: packed.own,
-    sharedContext: packed.shared,
-    lifted: packed.lifted,
-  }
+  row.properties = packed.properties
+  row.context = packed.own
+  row.sharedContext = packed.shared
+  row.lifted = packed.lifted
+  return row
 }

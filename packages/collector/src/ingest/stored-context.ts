@@ -56,14 +56,15 @@ export interface PackedEvent {
 const isObject = (value: unknown): value is Json =>
   typeof value === 'object' && value !== null && !Array.isArray(value)
 
-/** A URL's path, as `location.pathname` gives it; undefined for no URL or an invalid one. */
+/**
+ * A URL's path as a browser's `location.pathname` gives it for an ordinary URL (`/` when it
+ * has none); undefined when it is not `scheme://host…`. Only compared and given back, so
+ * what matters is that it is the same function at both ends: a path it gives otherwise than
+ * a browser simply stays stored.
+ */
 function pathOf(url: string | null): string | undefined {
-  if (url === null) return undefined
-  try {
-    return new URL(url).pathname
-  } catch {
-    return undefined
-  }
+  const match = url === null ? null : /^[a-z][a-z\d+.-]*:\/\/[^/?#]*([^?#]*)/i.exec(url)
+  return match ? match[1] || '/' : undefined
 }
 
 const page = (event: UnpackedEvent) => (isObject(event.context.page) ? event.context.page : {})
@@ -103,37 +104,69 @@ function holder(event: UnpackedEvent, name: string): Json | undefined {
   return isObject(value) ? value : undefined
 }
 
-const jsonOrNull = (entries: [string, unknown][]) =>
-  // From entries: a key such as `__proto__` stays a plain field.
-  entries.length > 0 ? JSON.stringify(Object.fromEntries(entries)) : null
+/** JSON of an object, null when it has no field. */
+const jsonOrNull = (object: Json) => {
+  for (const _ in object) return JSON.stringify(object)
+  return null
+}
+
+/** Sets a field; a key such as `__proto__` is a plain field too. */
+function put(object: Json, key: string, value: unknown): void {
+  if (key === '__proto__') {
+    Object.defineProperty(object, key, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    })
+  } else object[key] = value
+}
+
+/** The object's fields but `fields`, in a new object. */
+function without(object: Json, fields: readonly string[] | undefined): Json {
+  if (!fields) return object
+  const rest: Json = {}
+  for (const key in object) if (!fields.includes(key)) put(rest, key, object[key])
+  return rest
+}
+
+/** `LIFTED` by object, each field with its bit: an object the event lacks is skipped at once. */
+const LIFTED_BY_OBJECT = [...new Set(LIFTED.map(([name]) => name))].map((name) => ({
+  name,
+  fields: LIFTED.flatMap(([object, field, from], bit) =>
+    object === name ? [{ field, from, bit }] : [],
+  ),
+}))
 
 export function packEvent(event: UnpackedEvent, columns: LiftedColumns): PackedEvent {
-  // Which fields go, decided on the whole event (a source may itself be lifted).
-  const gone = new Map<Json, Set<string>>()
+  // Which fields go is decided on the whole event (a source may itself be lifted); the
+  // event itself is left as it is.
+  const gone: Record<string, string[]> = {}
   let lifted = 0
-  LIFTED.forEach(([name, field, from], bit) => {
+  for (const { name, fields } of LIFTED_BY_OBJECT) {
     const object = holder(event, name)
-    if (object && Object.hasOwn(object, field) && object[field] === from(columns, event)) {
-      gone.set(object, (gone.get(object) ?? new Set()).add(field))
+    if (!object) continue
+    for (const { field, from, bit } of fields) {
+      if (!Object.hasOwn(object, field) || object[field] !== from(columns, event)) continue
+      ;(gone[name] ??= []).push(field)
       lifted |= 1 << bit
     }
-  })
-  const rest = (object: Json) =>
-    Object.entries(object).filter(([key]) => !gone.get(object)?.has(key))
-  const own: [string, unknown][] = []
-  const shared: [string, unknown][] = []
-  for (const [key, value] of Object.entries(event.context)) {
-    if (!OWN.has(key) || !isObject(value)) shared.push([key, value])
+  }
+  const own: Json = {}
+  const shared: Json = {}
+  for (const key in event.context) {
+    const value = event.context[key]
+    if (!OWN.has(key) || !isObject(value)) put(shared, key, value)
     else {
-      const left = rest(value)
+      const left = without(value, gone[key])
       // An object emptied by lifting comes back from its bits alone.
-      if (left.length > 0 || !gone.has(value)) own.push([key, Object.fromEntries(left)])
+      if (left === value || jsonOrNull(left)) own[key] = left
     }
   }
   return {
     own: jsonOrNull(own),
     shared: jsonOrNull(shared),
-    properties: jsonOrNull(rest(event.properties)),
+    properties: jsonOrNull(without(event.properties, gone.properties)),
     lifted,
   }
 }

@@ -234,10 +234,11 @@ export const MIGRATIONS: readonly string[] = [
      columns hold, left out of its JSON; `context_id`: the part of the context its device's events
      share, kept once per project in `event_contexts` with the count of events using it (an
      erasure deletes it with its last event). No foreign key: deleting a context would then
-     search the events for it. Rows stored before keep their whole context (lifted 0, no
+     search the events for it. AUTOINCREMENT: an id is never reused, so a process that
+     remembers a context's id never finds another context under it. Rows stored before keep their whole context (lifted 0, no
      context_id), which reads back the same. */ `
   CREATE TABLE event_contexts (
-    id         INTEGER PRIMARY KEY,
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
     project_id TEXT NOT NULL REFERENCES projects(id),
     hash       BLOB NOT NULL,
     context    TEXT NOT NULL,

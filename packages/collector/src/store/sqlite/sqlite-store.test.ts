@@ -135,4 +135,50 @@ describe('SqliteStore', () => {
     expect(await store.eventDetails(id, { afterId: 1, upToId: 2 })).toHaveLength(1)
     await store.close()
   })
+
+  it('keeps a context whole when another process erased it while this one remembered its id', async () => {
+    const path = join(dir, 'two-processes.db')
+    const collector = new SqliteStore(path)
+    const { id } = await collector.createProject({
+      name: 'p',
+      writeKey: 'wk_x',
+      secretKeyHash: 'h',
+    })
+    const shared = JSON.stringify({ locale: 'en-GB', userAgent: 'Firefox' })
+    const event = (messageId: string, anonymousId: string) =>
+      row(id, messageId, { type: 'page', anonymousId, sharedContext: shared })
+    expect(await collector.insertEvents([event('a1', 'ann')])).toBe(1)
+    // `touchline person delete` in another process: Ann's events go, and their context.
+    const cli = new SqliteStore(path)
+    const erased = {
+      anonymousIds: ['ann'],
+      userIds: [],
+      emails: [],
+      sharedAnonymousIds: [],
+      eventIds: [],
+    }
+    expect(await cli.erasePerson(id, erased)).toEqual({ events: 1, identityLinks: 0 })
+    expect(cli.db.prepare('SELECT count(*) FROM event_contexts').pluck().get()).toBe(0)
+    await cli.close()
+    // The collector still remembers the context's id: Bob's event gets it stored again.
+    expect(await collector.insertEvents([event('b1', 'bob'), event('b2', 'bob')])).toBe(2)
+    const contexts = await collector.eventDetails(id, { afterId: 0, upToId: 100 })
+    expect(contexts.map((row) => row.context)).toEqual([JSON.parse(shared), JSON.parse(shared)])
+    expect(collector.db.prepare('SELECT uses FROM event_contexts').pluck().all()).toEqual([2])
+    await collector.close()
+  })
+
+  it('keeps no context that only a duplicate brought', async () => {
+    const store = new SqliteStore(':memory:')
+    const { id } = await store.createProject({ name: 'p', writeKey: 'wk_x', secretKeyHash: 'h' })
+    const event = (locale: string) =>
+      row(id, 'm1', { type: 'page', sharedContext: JSON.stringify({ locale }) })
+    expect(await store.insertEvents([event('en')])).toBe(1)
+    // A retry with another context is not stored: neither is its context.
+    expect(await store.insertEvents([event('fr')])).toBe(0)
+    expect(store.db.prepare('SELECT context, uses FROM event_contexts').raw().all()).toEqual([
+      ['{"locale":"en"}', 1],
+    ])
+    await store.close()
+  })
 })

@@ -214,6 +214,9 @@ export function eventParams(
   ]
 }
 
+/** Shared contexts whose ids a store remembers, at most (a device's events share one). */
+const CACHED_CONTEXTS = 50_000
+
 /** The key of a shared context in `event_contexts`: 128 bits of its SHA-256. */
 function contextHash(context: string): Buffer {
   return createHash('sha256').update(context).digest().subarray(0, 16)
@@ -250,9 +253,12 @@ export class SqliteStore implements Store {
   private flushScheduled = false
   private readonly insertEvent: Database.Statement
   private readonly insertLink: Database.Statement
-  private readonly useContext: Database.Statement<[string, Buffer, string], { id: number }>
-  private readonly releaseContext: Database.Statement<[number, number]>
+  private readonly findContext: Database.Statement<[string, Buffer, string], { id: number }>
+  private readonly addUses: Database.Statement<[number, number]>
+  private readonly pointAtContext: Database.Statement<[number, string]>
   private readonly dropUnusedContext: Database.Statement<[number]>
+  /** Shared contexts' ids by project and JSON: most events' context was stored before. */
+  private readonly contextIds = new Map<string, number>()
   private readonly moveHead: Database.Statement
   private readonly nextEventId: Database.Statement
   private readonly countDrop: Database.Statement
@@ -275,11 +281,14 @@ export class SqliteStore implements Store {
          message_id, trusted) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
     )
     // A shared context is stored once per project, with the number of events that use it.
-    this.useContext = this.db.prepare(
-      `INSERT INTO event_contexts (project_id, hash, context, uses) VALUES (?, ?, ?, 1)
-       ON CONFLICT (project_id, hash) DO UPDATE SET uses = uses + 1 RETURNING id`,
+    this.findContext = this.db.prepare(
+      `INSERT INTO event_contexts (project_id, hash, context, uses) VALUES (?, ?, ?, 0)
+       ON CONFLICT (project_id, hash) DO UPDATE SET uses = uses RETURNING id`,
     )
-    this.releaseContext = this.db.prepare('UPDATE event_contexts SET uses = uses - ? WHERE id = ?')
+    this.addUses = this.db.prepare('UPDATE event_contexts SET uses = uses + ? WHERE id = ?')
+    this.pointAtContext = this.db.prepare(
+      'UPDATE events SET context_id = ? WHERE id IN (SELECT value FROM json_each(?))',
+    )
     this.dropUnusedContext = this.db.prepare(
       'DELETE FROM event_contexts WHERE id = ? AND uses <= 0',
     )
@@ -347,17 +356,27 @@ export class SqliteStore implements Store {
   private writeRows(rows: readonly EventRow[]): number {
     let inserted = 0
     const heads = new Map<string, number>()
+    /** The shared contexts this write takes, with the ids of the events that use each. */
+    const uses = new Map<number, { row: EventRow; events: number[] }>()
     // Row ids are never reused, even those an erasure freed at the end of the table: report
     // caches read the events after the last id they saw.
     let id = (this.nextEventId.get() as { id: number }).id
     for (const row of rows) {
-      const contextId = row.sharedContext === null ? null : this.takeContext(row)
+      const contextId = row.sharedContext === null ? null : this.contextIdOf(row)
       const { changes } = this.insertEvent.run(eventParams(row, id, contextId))
-      // A duplicate: the context it took is given back.
-      if (changes === 0 && contextId !== null) this.releaseContexts([[contextId, 1]])
       inserted += changes
-      if (changes > 0) heads.set(row.projectId, id++)
-      if (changes > 0 && row.anonymousId && (row.userId || row.email)) {
+      if (changes === 0) {
+        // A duplicate: a context looked up for it alone is not kept unused.
+        if (contextId !== null && !uses.has(contextId)) uses.set(contextId, { row, events: [] })
+        continue
+      }
+      if (contextId !== null) {
+        const use = uses.get(contextId)
+        if (use) use.events.push(id)
+        else uses.set(contextId, { row, events: [id] })
+      }
+      heads.set(row.projectId, id++)
+      if (row.anonymousId && (row.userId || row.email)) {
         this.insertLink.run(
           row.projectId,
           row.anonymousId,
@@ -370,22 +389,48 @@ export class SqliteStore implements Store {
         )
       }
     }
+    for (const [contextId, { row, events }] of uses) this.countUses(contextId, row, events)
     for (const [projectId, id] of heads) this.moveHead.run(projectId, id)
     return inserted
   }
 
-  /** The id of the row's shared context in `event_contexts`, counted as used once more. */
-  private takeContext(row: EventRow): number {
+  /**
+   * The id of the row's shared context in `event_contexts`, remembered; a context not stored
+   * yet is added with no use (`countUses` counts them).
+   */
+  private contextIdOf(row: EventRow): number {
     const context = row.sharedContext as string
-    return (this.useContext.get(row.projectId, contextHash(context), context) as { id: number }).id
+    const key = `${row.projectId}\u0000${context}`
+    let id = this.contextIds.get(key)
+    if (id === undefined) {
+      id = (this.findContext.get(row.projectId, contextHash(context), context) as { id: number }).id
+      if (this.contextIds.size >= CACHED_CONTEXTS) this.contextIds.clear()
+      this.contextIds.set(key, id)
+    }
+    return id
+  }
+
+  /**
+   * Counts `events` as uses of a shared context. One another process erased since it was
+   * remembered (ids are never reused) is added again, and the events point at the new row;
+   * one no event uses is deleted.
+   */
+  private countUses(contextId: number, row: EventRow, events: readonly number[]): void {
+    if (this.addUses.run(events.length, contextId).changes === 0) {
+      this.contextIds.clear()
+      const fresh = this.contextIdOf(row)
+      this.addUses.run(events.length, fresh)
+      this.pointAtContext.run(fresh, JSON.stringify(events))
+    } else if (events.length === 0) this.dropUnusedContext.run(contextId)
   }
 
   /** Counts uses of shared contexts as gone, and deletes those no event uses any more. */
   private releaseContexts(uses: Iterable<readonly [id: number, count: number]>): void {
     for (const [id, count] of uses) {
-      this.releaseContext.run(count, id)
+      this.addUses.run(-count, id)
       this.dropUnusedContext.run(id)
     }
+    this.contextIds.clear()
   }
 
   insertEvents(rows: readonly EventRow[]): Promise<number> {

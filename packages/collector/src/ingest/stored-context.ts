@@ -146,11 +146,13 @@ export function packEvent(event: UnpackedEvent, columns: LiftedColumns): PackedE
   for (const { name, fields } of LIFTED_BY_OBJECT) {
     const object = holder(event, name)
     if (!object) continue
+    const left: string[] = []
     for (const { field, from, bit } of fields) {
       if (!Object.hasOwn(object, field) || object[field] !== from(columns, event)) continue
-      ;(gone[name] ??= []).push(field)
+      left.push(field)
       lifted |= 1 << bit
     }
+    if (left.length > 0) gone[name] = left
   }
   const own: Json = {}
   const shared: Json = {}

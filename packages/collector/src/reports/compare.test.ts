@@ -1,6 +1,6 @@
 import { MODELS } from '@touchline/shared'
 import { describe, expect, it } from 'vitest'
-import { ECHOED_QUERY } from '../testing/journeys'
+import { DEFAULT_DERIVATION, ECHOED_QUERY } from '../testing/journeys'
 import { sampleJourneys } from '../testing/sample-journeys'
 
 const credit = (conversions: number, value: number, share: number) => ({
@@ -20,6 +20,7 @@ describe('GET /v1/reports/compare', () => {
     // Ada: linkedin > google > saastr (offline), 1000; Bob and Eve: google, 500 and 2000;
     // Carol: no touch. Rows follow first_touch, then key.
     expect(body).toEqual({
+      derivation: DEFAULT_DERIVATION,
       ...ECHOED_QUERY,
       halfLifeDays: 7,
       models: ['first_touch', 'last_touch', 'linear'],

@@ -4,6 +4,7 @@ import {
   accountOf,
   anonKey,
   type ChannelRule,
+  DEFAULT_SESSION_OPTIONS,
   emailKey,
   eventOwner,
   type GroupBy,
@@ -53,6 +54,43 @@ const LOAD_SLICE = 200_000
  * most (the cursor moves with the last one, so an interrupted save is done again).
  */
 const SAVE_SLICE = 500
+
+/** Event row ids read per slice when every session is derived again in the background. */
+const BACKGROUND_SLICE = 20_000
+/** How often a derivation in the background tells its progress on stderr. */
+const PROGRESS_EVERY_MS = 10_000
+
+/** Sessions of a project derived again, with new settings, while reports use the previous. */
+interface Rederivation {
+  derivationKey: string
+  options: TouchOptions
+  /** The project's settings (but channel rules) when it started. */
+  settingsKey: string
+  startedAt: number
+  /** Event ids read so far, of `upToId`. */
+  readId: number
+  upToId: number
+  toldAt: number
+  cancelled: boolean
+}
+
+/**
+ * What a report's sessions were derived with (`derivation` in every report): the project's
+ * settings, or, while sessions are derived again after a change, the previous ones.
+ */
+export interface DerivationStatus {
+  sessionTimeoutMinutes: number
+  ownDomains: string[]
+  /** False while the sessions are derived again with the project's current settings. */
+  current: boolean
+  /** That derivation: its settings, how far it is (0 to 1) and since when. */
+  next?: {
+    sessionTimeoutMinutes: number
+    ownDomains: string[]
+    progress: number
+    startedAt: string
+  }
+}
 
 /** One touch of a person: a session's acquisition, or an offline touch. */
 export interface PersonTouch {
@@ -105,8 +143,9 @@ interface DeviceSession {
 interface ProjectJourneys {
   version: StoreVersion
   settingsKey: string
-  /** `derivationSettings`: what the stored sessions were derived with. */
+  /** `derivationSettings`: what the sessions were derived with, and those options. */
   derivationKey: string
+  options: TouchOptions
   devices: Map<string, Device>
   /** Devices whose sessions changed since they were last stored. */
   unsaved: Set<Device>
@@ -222,9 +261,37 @@ export class JourneyEngine {
 
   /** Refreshes run one at a time: two at once would both add the same new events. */
   private refreshing: Promise<unknown> = Promise.resolve()
+  /** Derivations running in the background, by project. */
+  private readonly rederivations = new Map<string, Rederivation>()
+
+  /** What the sessions of the project's latest journeys were derived with. */
+  private readonly used = new Map<string, ProjectJourneys>()
+
+  /**
+   * What the project's latest report used: the project's settings, or the previous ones
+   * while sessions are derived again (with that derivation's progress).
+   */
+  derivationStatus(project: Project): DerivationStatus {
+    const state = this.used.get(project.id) ?? this.projects.get(project.id)
+    const used = state?.options ?? touchOptions(project)
+    const job = this.rederivations.get(project.id)
+    const status: DerivationStatus = {
+      ...settingsOf(used),
+      current: !state || state.derivationKey === derivationSettings(project),
+    }
+    if (job) {
+      status.next = {
+        ...settingsOf(job.options),
+        progress: job.upToId > 0 ? Math.min(1, job.readId / job.upToId) : 0,
+        startedAt: new Date(job.startedAt).toISOString(),
+      }
+    }
+    return status
+  }
 
   async journeys(project: Project, query: JourneyQuery): Promise<Journeys> {
     const state = await this.updated(project, true)
+    this.used.set(project.id, state)
     const derived = this.derive(project, state)
     const { graph, accounts } = derived
     const ownerOf = (person: string) =>
@@ -278,28 +345,64 @@ export class JourneyEngine {
     // Channel rules only change grouping keys, which are cached per rule set.
     const { channelRules: _rules, ...settings } = project.settings
     const settingsKey = JSON.stringify(settings)
-    const options = touchOptions(project)
+    const derivationKey = derivationSettings(project)
     let state = this.projects.get(project.id)
-    if (
-      !state ||
-      state.version.erasures !== version.erasures ||
-      state.settingsKey !== settingsKey
-    ) {
-      state = await this.load(project, version, settingsKey, options)
+    if (!state || state.version.erasures !== version.erasures) {
+      // An erasure: what a derivation in the background read may be gone.
+      this.cancelRederivation(project.id)
+      state = await this.load(project, version, settingsKey)
       this.projects.set(project.id, state)
+    } else if (state.settingsKey !== settingsKey) {
+      if (state.derivationKey === derivationKey) {
+        state = await this.load(project, version, settingsKey)
+        this.projects.set(project.id, state)
+      } else {
+        // The sessions stay as they are until derived again; the rest reads the new settings.
+        state.settingsKey = settingsKey
+        state.derived = undefined
+      }
     }
-    if (version.lastEventId === state.version.lastEventId) {
-      await this.save(project, state)
-      return state
+    // Sessions shaped by other settings are derived again in the background: reports use
+    // these until the new ones are complete (`derivationStatus` says which).
+    if (this.options.persist !== false && state.derivationKey !== derivationKey) {
+      this.rederive(project, derivationKey, settingsKey)
+    } else this.cancelRederivation(project.id)
+    if (version.lastEventId !== state.version.lastEventId) {
+      const identityChanged = await this.catchUp(project, state, version)
+      // New identity evidence can move any session to another person: derive all again,
+      // with the graph resolved again when a report asks. Otherwise only the devices that
+      // got visits (and new offline touches) are placed.
+      if (identityChanged) {
+        state.identity = undefined
+        state.derived = undefined
+      }
     }
+    await this.save(project, state)
+    return state
+  }
 
+  /**
+   * Adds the events after the state's cursor, up to `version`: visits to their devices,
+   * whose sessions are derived again, and offline touches. Returns whether new identity
+   * evidence came. `job`: a derivation in the background, which reads smaller slices, lets
+   * reports run between them and stops when cancelled.
+   */
+  private async catchUp(
+    project: Project,
+    state: ProjectJourneys,
+    version: StoreVersion,
+    job?: Rederivation,
+  ): Promise<boolean> {
+    const { options } = state
     const derived = state.identity && state.derived
     let identityChanged = !derived
     /** Devices that got visits: their sessions are derived again and stored. */
     const touched = new Set<Device>()
+    const slice = job ? BACKGROUND_SLICE : LOAD_SLICE
     // Read in slices of row ids, so a first load of millions of events never holds them all.
     for (let afterId = state.version.lastEventId; afterId < version.lastEventId; ) {
-      const range = { afterId, upToId: Math.min(afterId + LOAD_SLICE, version.lastEventId) }
+      if (job?.cancelled) return identityChanged
+      const range = { afterId, upToId: Math.min(afterId + slice, version.lastEventId) }
       const [visits, offline, identityEvents] = await Promise.all([
         this.store.visits(project.id, range),
         this.store.offlineTouches(project.id, range),
@@ -315,9 +418,15 @@ export class JourneyEngine {
       }
       this.addOffline(state, offline)
       afterId = range.upToId
+      if (job) {
+        job.readId = afterId
+        tellProgress(project, job)
+        await yieldToReports()
+      }
     }
     // Sessions the rules find can merge or split with any visit: a device that got visits
     // without a session id has them found again, from its own visits only.
+    let found = 0
     for (const device of touched) {
       if (!device.rulesStale) continue
       const rows = await this.store.unsessionedVisits(
@@ -327,54 +436,93 @@ export class JourneyEngine {
       )
       device.rules = ruleSessions(rows, options)
       device.rulesStale = false
-    }
-    // New identity evidence can move any session to another person: derive all again,
-    // with the graph resolved again when a report asks. Otherwise only the devices that got
-    // visits (and new offline touches) are placed.
-    if (identityChanged) {
-      state.identity = undefined
-      state.derived = undefined
+      if (job && ++found % 1_000 === 0) await yieldToReports()
     }
     state.version = version
     for (const device of touched) {
       device.sessions = sessionsOf(device, options)
       state.unsaved.add(device)
     }
-    await this.save(project, state)
-    return state
+    return identityChanged
+  }
+
+  /** Starts deriving every session again with `derivationKey`, unless it is running. */
+  private rederive(project: Project, derivationKey: string, settingsKey: string): void {
+    const running = this.rederivations.get(project.id)
+    if (running?.derivationKey === derivationKey) return
+    if (running) running.cancelled = true
+    const job: Rederivation = {
+      derivationKey,
+      options: touchOptions(project),
+      settingsKey,
+      startedAt: Date.now(),
+      readId: 0,
+      upToId: 0,
+      toldAt: Date.now(),
+      cancelled: false,
+    }
+    this.rederivations.set(project.id, job)
+    this.runRederivation(project, job)
+      .catch((error: unknown) => console.error(error))
+      .finally(() => {
+        if (this.rederivations.get(project.id) === job) this.rederivations.delete(project.id)
+      })
+  }
+
+  private cancelRederivation(projectId: string): void {
+    const running = this.rederivations.get(projectId)
+    if (running) running.cancelled = true
+    this.rederivations.delete(projectId)
+  }
+
+  /**
+   * Derives every session from the raw events with the job's settings, stores them, then
+   * gives reports the new state (in the refresh queue, so no refresh is half-way through).
+   */
+  private async runRederivation(project: Project, job: Rederivation): Promise<void> {
+    const version = await this.store.version(project.id)
+    job.upToId = version.lastEventId
+    console.error(
+      `touchline: project "${project.name}": deriving every session again with the new settings (${describeOptions(job.options)}); reports use the previous ones until it is done`,
+    )
+    const state = emptyState(version.erasures, job.settingsKey, job.derivationKey, job.options)
+    await this.catchUp(project, state, version, job)
+    if (job.cancelled || !(await this.save(project, state, job))) return
+    await (this.refreshing = this.refreshing.then(() => {
+      if (job.cancelled) return
+      this.projects.set(project.id, state)
+      this.rederivations.delete(project.id)
+      console.error(
+        `touchline: project "${project.name}": sessions derived again in ${seconds(Date.now() - job.startedAt)}; reports use them now`,
+      )
+    }))
   }
 
   /**
    * The project's journeys as stored: the derived sessions and the event id they are
-   * current to, with dirty devices derived again; when none are stored, or with other
-   * settings, an empty state that the catch-up derives from every raw event.
+   * current to, with dirty devices derived again (sessions of other settings too: they are
+   * then derived again in the background); when none are stored, an empty state that the
+   * catch-up derives from every raw event.
    */
   private async load(
     project: Project,
     version: StoreVersion,
     settingsKey: string,
-    options: TouchOptions,
   ): Promise<ProjectJourneys> {
-    const derivationKey = derivationSettings(project)
-    const state: ProjectJourneys = {
-      version: { lastEventId: 0, erasures: version.erasures },
+    const state = emptyState(
+      version.erasures,
       settingsKey,
-      derivationKey,
-      devices: new Map(),
-      unsaved: new Set(),
-      saveAll: true,
-      cleaned: [],
-      savedEventId: 0,
-      offline: [],
-      identity: undefined,
-      derived: undefined,
-      changedDevices: new Set(),
-      newOffline: [],
-    }
+      derivationSettings(project),
+      touchOptions(project),
+    )
     if (this.options.persist === false) return state
     const stored = await this.store.derivedSessions(project.id)
-    if (stored.derivation?.settings !== derivationKey) return state
-    const { lastEventId } = stored.derivation
+    if (!stored.derivation) return state
+    const { lastEventId, settings } = stored.derivation
+    const options = optionsOfDerivation(settings)
+    if (!options) return state
+    state.derivationKey = settings
+    state.options = options
     state.version.lastEventId = lastEventId
     state.savedEventId = lastEventId
     state.saveAll = false
@@ -398,16 +546,26 @@ export class JourneyEngine {
   }
 
   /** Stores the sessions of the devices that changed, with the event id they are current to. */
-  private async save(project: Project, state: ProjectJourneys): Promise<void> {
+  /**
+   * Returns false when an erasure came in between (nothing more is stored). While a
+   * derivation runs in the background, only its state (`job`) is stored: the previous
+   * sessions are about to be replaced.
+   */
+  private async save(
+    project: Project,
+    state: ProjectJourneys,
+    job?: Rederivation,
+  ): Promise<boolean> {
     const { lastEventId } = state.version
-    if (this.options.persist === false) return
+    if (this.options.persist === false) return true
+    if (!job && this.rederivations.has(project.id)) return true
     if (
       state.unsaved.size === 0 &&
       !state.saveAll &&
       state.cleaned.length === 0 &&
       state.savedEventId === lastEventId
     ) {
-      return
+      return true
     }
     const derivation = { lastEventId, settings: state.derivationKey }
     const erasures = state.version.erasures
@@ -433,11 +591,12 @@ export class JourneyEngine {
         erasures,
       })
       // An erasure in between: the next refresh reloads, and derives and stores again.
-      if (!saved) return
+      if (!saved || job?.cancelled) return false
       // Let the other writer (ingestion) in between slices.
       if (!last) await new Promise((resolve) => setTimeout(resolve, 5))
       else state.savedEventId = lastEventId
     }
+    return true
   }
 
   /** The state's device `ref`, added (with `sessions`) if new; marked changed either way. */
@@ -726,4 +885,69 @@ function identifiedPerson(
     if (email.ok) return graph.personByIdentifier.get(emailKey(email.email))
   }
   return undefined
+}
+
+/** A state with no sessions yet: the catch-up derives them from every raw event. */
+function emptyState(
+  erasures: number,
+  settingsKey: string,
+  derivationKey: string,
+  options: TouchOptions,
+): ProjectJourneys {
+  return {
+    version: { lastEventId: 0, erasures },
+    settingsKey,
+    derivationKey,
+    options,
+    devices: new Map(),
+    unsaved: new Set(),
+    saveAll: true,
+    cleaned: [],
+    savedEventId: 0,
+    offline: [],
+    identity: undefined,
+    derived: undefined,
+    changedDevices: new Set(),
+    newOffline: [],
+  }
+}
+
+/** The options a stored derivation's settings key holds (`derivationSettings`), if readable. */
+function optionsOfDerivation(settings: string): TouchOptions | undefined {
+  try {
+    const { ownDomains, timeoutMinutes } = JSON.parse(settings) as TouchOptions
+    if (!Array.isArray(ownDomains) || typeof timeoutMinutes !== 'number') return undefined
+    return { ownDomains, timeoutMinutes }
+  } catch {
+    return undefined
+  }
+}
+
+/** The settings that shape sessions, as a report names them. */
+function settingsOf(options: TouchOptions) {
+  return {
+    sessionTimeoutMinutes: options.timeoutMinutes ?? DEFAULT_SESSION_OPTIONS.timeoutMinutes,
+    ownDomains: [...(options.ownDomains ?? [])],
+  }
+}
+
+const yieldToReports = () => new Promise((resolve) => setImmediate(resolve))
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`
+
+function describeOptions(options: TouchOptions): string {
+  const { sessionTimeoutMinutes, ownDomains } = settingsOf(options)
+  const domains = ownDomains.length > 0 ? ownDomains.join(', ') : 'none'
+  return `session timeout ${sessionTimeoutMinutes} min, own domains ${domains}`
+}
+
+/** Tells on stderr how far a derivation in the background is, every PROGRESS_EVERY_MS. */
+function tellProgress(project: Project, job: Rederivation): void {
+  const now = Date.now()
+  if (now - job.toldAt < PROGRESS_EVERY_MS) return
+  job.toldAt = now
+  const percent = Math.floor((100 * job.readId) / Math.max(1, job.upToId))
+  console.error(
+    `touchline: project "${project.name}": deriving sessions again: ${percent} % of the events read (${seconds(now - job.startedAt)})`,
+  )
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { DAY, ECHOED_QUERY, T0, track } from '../testing/journeys'
+import { DAY, DEFAULT_DERIVATION, ECHOED_QUERY, T0, track } from '../testing/journeys'
 import { sampleJourneys } from '../testing/sample-journeys'
 
 describe('GET /v1/reports/influenced', () => {
@@ -10,6 +10,7 @@ describe('GET /v1/reports/influenced', () => {
     // Google is in Ada's, Bob's and Eve's journeys: 3 of 4 conversions, all their value.
     // Shares sum to 1.5: Ada's conversion counts for three keys.
     expect(body).toEqual({
+      derivation: DEFAULT_DERIVATION,
       ...ECHOED_QUERY,
       totals: { conversions: 4, value: 3500 },
       rows: [

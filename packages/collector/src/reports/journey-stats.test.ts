@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ECHOED_QUERY } from '../testing/journeys'
+import { DEFAULT_DERIVATION, ECHOED_QUERY } from '../testing/journeys'
 import { sampleJourneys } from '../testing/sample-journeys'
 
 const COUNT_BUCKETS = ['0', '1', '2', '3', '4', '5-7', '8-10', '11+']
@@ -15,6 +15,7 @@ describe('GET /v1/reports/journeys', () => {
     // Journeys: Ada linkedin, google (sessions) + saastr (offline) on days 0, 1, 2, converting
     // on day 3; Bob one session of two pages, 20 minutes; Carol none; Eve google, a day.
     expect(body).toEqual({
+      derivation: DEFAULT_DERIVATION,
       ...ECHOED_QUERY,
       totals: { conversions: 4, value: 3500 },
       touches: {

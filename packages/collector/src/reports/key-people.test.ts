@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { errorBody } from '../app'
-import { ECHOED_QUERY } from '../testing/journeys'
+import { DEFAULT_DERIVATION, ECHOED_QUERY } from '../testing/journeys'
 import { sampleJourneys } from '../testing/sample-journeys'
 
 describe('GET /v1/reports/people', () => {
@@ -10,6 +10,7 @@ describe('GET /v1/reports/people', () => {
     expect(status).toBe(200)
     // Ada's journey is LinkedIn, Google, SaaStr: a third of it is Google's under linear.
     expect(body).toEqual({
+      derivation: DEFAULT_DERIVATION,
       ...ECHOED_QUERY,
       model: 'linear',
       halfLifeDays: 7,

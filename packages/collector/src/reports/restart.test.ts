@@ -69,6 +69,17 @@ async function reports(app: App, key: string) {
   return answers
 }
 
+/** Asks for a report until it says its sessions are derived with the project's settings. */
+async function derivedWithCurrentSettings(app: App, key: string): Promise<void> {
+  const url = `/v1/reports/attribution?conversion=demo_request&model=linear&${RANGE}`
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const { body } = await call(app, key, url)
+    if ((body.derivation as { current: boolean }).current) return
+    await new Promise((resolve) => setTimeout(resolve, 5))
+  }
+  throw new Error('the sessions were never derived again with the new settings')
+}
+
 /** What happens between two batches, besides reports. */
 type Step = 'reports' | 'erase' | 'settings'
 
@@ -106,6 +117,8 @@ describe('a restart', () => {
               await store.updateProject(project.id, {
                 settings: { sessionTimeoutMinutes: 10, ownDomains: ['partner.test'] },
               })
+              // Sessions are derived again in the background: reports say when it is done.
+              await derivedWithCurrentSettings(warm, secretKey)
             }
             await reports(warm, secretKey)
           }

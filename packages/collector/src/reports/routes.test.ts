@@ -1,7 +1,7 @@
 import { GROUP_BYS, MODELS } from '@touchline/shared'
 import { describe, expect, it } from 'vitest'
 import { errorBody } from '../app'
-import { ECHOED_QUERY, RANGE } from '../testing/journeys'
+import { DEFAULT_DERIVATION, ECHOED_QUERY, RANGE } from '../testing/journeys'
 import { createTestApp } from '../testing/test-app'
 
 const T0 = Date.parse('2026-02-01T09:00:00.000Z')
@@ -82,6 +82,7 @@ describe('GET /v1/reports/attribution', () => {
     )
     expect(status).toBe(200)
     expect(body).toEqual({
+      derivation: DEFAULT_DERIVATION,
       model: 'first_touch',
       ...ECHOED_QUERY,
       totals: { conversions: 3, value: 300 },

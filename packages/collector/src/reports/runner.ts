@@ -3,7 +3,7 @@ import type { Project, Store } from '../store/store'
 import { attributionReport } from './attribution'
 import { comparisonReport } from './compare'
 import { conversionNamesReport } from './conversion-names'
-import { JourneyEngine } from './engine'
+import { type DerivationStatus, JourneyEngine } from './engine'
 import { influencedReport } from './influenced'
 import { journeyStatsReport } from './journey-stats'
 import { keyPeopleReport } from './key-people'
@@ -26,7 +26,16 @@ export const REPORTS = {
 
 export type ReportName = keyof typeof REPORTS
 export type ReportParamsOf<N extends ReportName> = Parameters<(typeof REPORTS)[N]>[3]
-export type ReportResultOf<N extends ReportName> = Awaited<ReturnType<(typeof REPORTS)[N]>>
+/**
+ * A report's answer; those over journeys say which sessions they used (`derivation`: the
+ * project's settings, or the previous ones while sessions are derived again).
+ */
+export type ReportResultOf<N extends ReportName> = Awaited<ReturnType<(typeof REPORTS)[N]>> & {
+  derivation?: DerivationStatus
+}
+
+/** Reports whose answer is not over the project's sessions, or not an object of its own. */
+const WITHOUT_DERIVATION: ReadonlySet<ReportName> = new Set(['conversions', 'journey'])
 
 /** Computes reports; the HTTP routes only parse parameters and format answers. */
 export interface ReportRunner {
@@ -49,7 +58,7 @@ export class InProcessRunner implements ReportRunner {
     this.engine = new JourneyEngine(store, maintainedDomains)
   }
 
-  run<N extends ReportName>(
+  async run<N extends ReportName>(
     name: N,
     project: Project,
     params: ReportParamsOf<N>,
@@ -60,7 +69,9 @@ export class InProcessRunner implements ReportRunner {
       project: Project,
       params: ReportParamsOf<N>,
     ) => Promise<ReportResultOf<N>>
-    return report(this.engine, this.store, project, params)
+    const result = await report(this.engine, this.store, project, params)
+    if (WITHOUT_DERIVATION.has(name)) return result
+    return { ...result, derivation: this.engine.derivationStatus(project) }
   }
 
   /** Loads the project's journeys ahead of its first report. */

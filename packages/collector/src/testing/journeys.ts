@@ -95,3 +95,6 @@ export async function setup(settings: Partial<ProjectSettings> = {}) {
   // `rows` reads report rows; the stored events are `events`.
   return { ...ctx, events: ctx.rows, send, report, rows, persons }
 }
+
+/** What a report says of its sessions when they are derived with the default settings. */
+export const DEFAULT_DERIVATION = { sessionTimeoutMinutes: 30, ownDomains: [], current: true }

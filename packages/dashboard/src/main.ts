@@ -29,6 +29,7 @@ import {
 import { byId, h, replace } from './dom/dom'
 import { formatConversions, formatValue, MODEL_LABELS } from './format/format'
 import { setBusy, showError } from './views/common'
+import { derivationNotice } from './views/derivation'
 import { DrillDown, messageOf } from './views/drill-down'
 import { renderInfluenced } from './views/influenced'
 import { renderJourneyStats, renderTopPaths } from './views/journeys'
@@ -187,6 +188,10 @@ function start({ api: plain, conversions }: SignedIn): void {
     if (!isCurrent()) return
     const lookback = byId<HTMLInputElement>('lookback')
     if (compared) lookback.placeholder = `project default (${compared.lookbackDays})`
+    const notice = byId('derivation')
+    const told = derivationNotice(compared?.derivation)
+    notice.hidden = !told
+    notice.textContent = told ?? ''
     const ms = Math.round(performance.now() - started)
     status.textContent = compared
       ? `${formatConversions(compared.totals.conversions)} ${compared.conversion} conversions (value ${formatValue(compared.totals.value)}) from ${controls.from} through ${controls.through} (UTC), ${compared.lookbackDays}-day lookback, ${compared.level} level, rank shifts against ${MODEL_LABELS[models[0] ?? 'first_touch']}. Updated in ${ms} ms.`

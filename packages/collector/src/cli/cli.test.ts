@@ -108,6 +108,42 @@ describe('touchline project settings', () => {
   })
 })
 
+describe('touchline project settings, on stored sessions', () => {
+  it('says when the stored sessions were derived with other settings', async () => {
+    const path = join(dir, 'derived.db')
+    const store = new SqliteStore(path)
+    const project = await store.createProject({ name: 'p', writeKey: 'wk_d', secretKeyHash: 'hd' })
+    // What the collector's report worker stores once it has derived the sessions.
+    await store.saveDerivation(project.id, {
+      replace: 'all',
+      devices: [],
+      derivation: {
+        lastEventId: 0,
+        settings: JSON.stringify({ ownDomains: [], timeoutMinutes: 30 }),
+      },
+      erasures: 0,
+    })
+    await store.close()
+    const run = (...args: string[]) =>
+      promisify(execFile)(process.execPath, [
+        '--import',
+        'tsx',
+        CLI,
+        'project',
+        'settings',
+        ...args,
+        '--db',
+        path,
+      ])
+    expect((await run()).stderr).toBe('')
+    const changed = await run('--session-timeout', '10')
+    expect(JSON.parse(changed.stdout)).toMatchObject({ sessionTimeoutMinutes: 10 })
+    expect(changed.stderr).toContain(
+      'the collector derives them again with these in the background, while reports use the previous ones',
+    )
+  })
+})
+
 describe('touchline person delete', () => {
   it('erases a person by email and prints what it deleted', async () => {
     const path = join(dir, 'erase.db')

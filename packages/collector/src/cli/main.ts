@@ -5,6 +5,7 @@ import { erasePerson, personIdentifier } from '../identity/persons'
 import { maintainedExcludedDomains } from '../node/email-domains'
 import { optionsFromEnv, runCollector } from '../node/serve'
 import { createProject } from '../projects/projects'
+import { derivationSettings } from '../reports/device-sessions'
 import type { SqliteStore } from '../store/sqlite/sqlite-store'
 import type { Project, ProjectSettings } from '../store/store'
 import { registerDemoCommand } from './demo'
@@ -158,6 +159,12 @@ project
         if (Object.keys(settings).length > 0) await store.updateProject(found.id, { settings })
         const updated = await findProject(store, found.id)
         console.log(JSON.stringify(updated.settings, null, 2))
+        const derivation = await store.derivation(updated.id)
+        if (derivation && derivation.settings !== derivationSettings(updated)) {
+          console.error(
+            `Sessions are stored as derived with other settings (${derivation.settings}): the collector derives them again with these in the background, while reports use the previous ones; its log and each report's "derivation" say how far it is.`,
+          )
+        }
       })
     },
   )

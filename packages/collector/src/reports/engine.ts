@@ -5,6 +5,7 @@ import {
   anonKey,
   type ChannelRule,
   DEFAULT_SESSION_OPTIONS,
+  type DerivationStatus,
   emailKey,
   eventOwner,
   type GroupBy,
@@ -72,24 +73,6 @@ interface Rederivation {
   upToId: number
   toldAt: number
   cancelled: boolean
-}
-
-/**
- * What a report's sessions were derived with (`derivation` in every report): the project's
- * settings, or, while sessions are derived again after a change, the previous ones.
- */
-export interface DerivationStatus {
-  sessionTimeoutMinutes: number
-  ownDomains: string[]
-  /** False while the sessions are derived again with the project's current settings. */
-  current: boolean
-  /** That derivation: its settings, how far it is (0 to 1) and since when. */
-  next?: {
-    sessionTimeoutMinutes: number
-    ownDomains: string[]
-    progress: number
-    startedAt: string
-  }
 }
 
 /** One touch of a person: a session's acquisition, or an offline touch. */
@@ -488,14 +471,16 @@ export class JourneyEngine {
     const state = emptyState(version.erasures, job.settingsKey, job.derivationKey, job.options)
     await this.catchUp(project, state, version, job)
     if (job.cancelled || !(await this.save(project, state, job))) return
-    await (this.refreshing = this.refreshing.then(() => {
+    const swapped = this.refreshing.then(() => {
       if (job.cancelled) return
       this.projects.set(project.id, state)
       this.rederivations.delete(project.id)
       console.error(
         `touchline: project "${project.name}": sessions derived again in ${seconds(Date.now() - job.startedAt)}; reports use them now`,
       )
-    }))
+    })
+    this.refreshing = swapped.catch(() => undefined)
+    await swapped
   }
 
   /**

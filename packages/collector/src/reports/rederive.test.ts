@@ -1,3 +1,4 @@
+import type { DerivationStatus } from '@touchline/shared'
 import { parseEvent } from '@touchline/shared/schema'
 import Database from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
@@ -7,7 +8,6 @@ import { maintainedExcludedDomains } from '../node/email-domains'
 import { createProject } from '../projects/projects'
 import { SqliteStore } from '../store/sqlite/sqlite-store'
 import { MIN, RANGE, T0, track, visit } from '../testing/journeys'
-import type { DerivationStatus } from './engine'
 import { InProcessRunner } from './runner'
 
 const SITE = 'https://acme.test/'

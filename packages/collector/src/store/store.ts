@@ -365,6 +365,8 @@ export interface Store {
   offlineTouchesUpTo(projectId: string, upToId: number): Promise<OfflineTouchRow[]>
   /** The project's stored sessions, derivation cursor and dirty devices, at one moment. */
   derivedSessions(projectId: string): Promise<StoredDerivation>
+  /** The stored derivation's cursor and settings alone (none before the first). */
+  derivation(projectId: string): Promise<StoredDerivation['derivation']>
   /**
    * Replaces derived sessions and moves the cursor, in one transaction; writes nothing
    * when an erasure happened since `write.erasures` (what was derived may name them).

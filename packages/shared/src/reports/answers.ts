@@ -14,6 +14,24 @@ import type { Account } from '../identity/accounts'
 /** Whose journeys a report counts: persons, or accounts (everyone in one). */
 export type Level = 'person' | 'account'
 
+/**
+ * What a report's sessions were derived with: the project's settings, or, while sessions
+ * are derived again after a change of them, the previous ones (`current` false, `next` the
+ * derivation under way).
+ */
+export interface DerivationStatus {
+  sessionTimeoutMinutes: number
+  ownDomains: string[]
+  current: boolean
+  next?: {
+    sessionTimeoutMinutes: number
+    ownDomains: string[]
+    /** The share of the events read, 0 to 1. */
+    progress: number
+    startedAt: string
+  }
+}
+
 /** What every report echoes of its query. */
 export interface ReportQuery {
   conversion: string
@@ -22,6 +40,8 @@ export interface ReportQuery {
   from: string
   to: string
   lookbackDays: number
+  /** Reports over journeys (attribution, compare, journeys, influenced, people). */
+  derivation?: DerivationStatus
 }
 
 /** `/v1/reports/attribution`. */

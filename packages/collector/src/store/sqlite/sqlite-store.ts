@@ -644,14 +644,22 @@ export class SqliteStore implements Store {
       .all(projectId, upToId) as OfflineTouchRow[]
   }
 
+  async derivation(projectId: string): Promise<StoredDerivation['derivation']> {
+    return this.derivationRow(projectId)
+  }
+
+  private derivationRow(projectId: string): StoredDerivation['derivation'] {
+    return this.db
+      .prepare(
+        'SELECT last_event_id AS lastEventId, settings FROM derivations WHERE project_id = ?',
+      )
+      .get(projectId) as StoredDerivation['derivation']
+  }
+
   async derivedSessions(projectId: string): Promise<StoredDerivation> {
     // One read transaction: the sessions are those of the cursor read with them.
     return this.db.transaction((): StoredDerivation => {
-      const derivation = this.db
-        .prepare(
-          'SELECT last_event_id AS lastEventId, settings FROM derivations WHERE project_id = ?',
-        )
-        .get(projectId) as StoredDerivation['derivation']
+      const derivation = this.derivationRow(projectId)
       const rows = this.db
         .prepare(
           `SELECT device, anonymous_id, user_id, email, sessions FROM device_sessions

@@ -474,6 +474,8 @@ export class JourneyEngine {
     const swapped = this.refreshing.then(() => {
       if (job.cancelled) return
       this.projects.set(project.id, state)
+      // The previous state is let go (the next report's journeys are the new state's).
+      this.used.delete(project.id)
       this.rederivations.delete(project.id)
       console.error(
         `touchline: project "${project.name}": sessions derived again in ${seconds(Date.now() - job.startedAt)}; reports use them now`,

@@ -104,11 +104,13 @@ function holder(event: UnpackedEvent, name: string): Json | undefined {
   return isObject(value) ? value : undefined
 }
 
-/** JSON of an object, null when it has no field. */
-const jsonOrNull = (object: Json) => {
-  for (const _ in object) return JSON.stringify(object)
-  return null
+const hasFields = (object: Json) => {
+  for (const _ in object) return true
+  return false
 }
+
+/** JSON of an object, null when it has no field. */
+const jsonOrNull = (object: Json) => (hasFields(object) ? JSON.stringify(object) : null)
 
 /** Sets a field; a key such as `__proto__` is a plain field too. */
 function put(object: Json, key: string, value: unknown): void {
@@ -162,7 +164,7 @@ export function packEvent(event: UnpackedEvent, columns: LiftedColumns): PackedE
     else {
       const left = without(value, gone[key])
       // An object emptied by lifting comes back from its bits alone.
-      if (left === value || jsonOrNull(left)) own[key] = left
+      if (left === value || hasFields(left)) own[key] = left
     }
   }
   return {

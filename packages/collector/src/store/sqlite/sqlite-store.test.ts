@@ -181,4 +181,23 @@ describe('SqliteStore', () => {
     ])
     await store.close()
   })
+
+  it('forgets the contexts of a write that failed: their ids may be given to others', async () => {
+    const store = new SqliteStore(':memory:')
+    const { id } = await store.createProject({ name: 'p', writeKey: 'wk_x', secretKeyHash: 'h' })
+    const page = (projectId: string, messageId: string, locale: string) =>
+      row(projectId, messageId, { type: 'page', sharedContext: JSON.stringify({ locale }) })
+    // Its second row breaks (no such project): the whole write is rolled back, context too.
+    await expect(
+      store.insertEvents([page(id, 'x1', 'en'), page('no-such-project', 'bad', 'de')]),
+    ).rejects.toThrow()
+    expect(await store.insertEvents([page(id, 'y1', 'fr')])).toBe(1)
+    expect(await store.insertEvents([page(id, 'x2', 'en')])).toBe(1)
+    const details = await store.eventDetails(id, { afterId: 0, upToId: 100 })
+    expect(details.map((row) => [row.messageId, row.context])).toEqual([
+      ['y1', { locale: 'fr' }],
+      ['x2', { locale: 'en' }],
+    ])
+    await store.close()
+  })
 })

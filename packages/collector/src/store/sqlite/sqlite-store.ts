@@ -421,7 +421,9 @@ export class SqliteStore implements Store {
       const fresh = this.contextIdOf(row)
       this.addUses.run(events.length, fresh)
       this.pointAtContext.run(fresh, JSON.stringify(events))
-    } else if (events.length === 0) this.dropUnusedContext.run(contextId)
+    } else if (events.length === 0 && this.dropUnusedContext.run(contextId).changes > 0) {
+      this.contextIds.delete(`${row.projectId}\u0000${row.sharedContext}`)
+    }
   }
 
   /** Counts uses of shared contexts as gone, and deletes those no event uses any more. */
@@ -502,11 +504,14 @@ export class SqliteStore implements Store {
         write.resolve(counts[i] ?? 0)
       })
     } catch {
+      // Contexts added by the rolled-back group are gone, and their ids may be given again.
+      this.contextIds.clear()
       // One write failed the group: retry each alone so the others still land.
       for (const write of writes) {
         try {
           write.resolve(this.db.transaction(() => this.write(write)).immediate())
         } catch (error) {
+          this.contextIds.clear()
           write.reject(error)
         }
       }

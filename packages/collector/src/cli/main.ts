@@ -1,11 +1,15 @@
 import { readFileSync } from 'node:fs'
-import { validateChannelRules } from '@touchline/shared'
+import { describeSessionSettings, validateChannelRules } from '@touchline/shared'
 import { Command, InvalidArgumentError } from 'commander'
 import { erasePerson, personIdentifier } from '../identity/persons'
 import { maintainedExcludedDomains } from '../node/email-domains'
 import { optionsFromEnv, runCollector } from '../node/serve'
 import { createProject } from '../projects/projects'
-import { derivationSettings } from '../reports/device-sessions'
+import {
+  derivationSettings,
+  sessionSettingsOf,
+  touchOptionsOfDerivation,
+} from '../reports/device-sessions'
 import type { SqliteStore } from '../store/sqlite/sqlite-store'
 import type { Project, ProjectSettings } from '../store/store'
 import { registerDemoCommand } from './demo'
@@ -160,9 +164,13 @@ project
         const updated = await findProject(store, found.id)
         console.log(JSON.stringify(updated.settings, null, 2))
         const derivation = await store.derivation(updated.id)
+        const stored = derivation && touchOptionsOfDerivation(derivation.settings)
         if (derivation && derivation.settings !== derivationSettings(updated)) {
+          const previous = stored
+            ? describeSessionSettings(sessionSettingsOf(stored))
+            : 'other settings'
           console.error(
-            `Sessions are stored as derived with other settings (${derivation.settings}): the collector derives them again with these in the background, while reports use the previous ones; its log and each report's "derivation" say how far it is.`,
+            `Sessions are stored as derived with other settings (${previous}): the collector derives them again with these in the background, while reports use the previous ones; its log and each report's "derivation" say how far it is.`,
           )
         }
       })

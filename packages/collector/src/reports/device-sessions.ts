@@ -1,5 +1,6 @@
 import {
   type Acquisition,
+  DEFAULT_SESSION_OPTIONS,
   emailKey,
   parseIdentifierKey,
   sessionsFromVisits,
@@ -38,6 +39,25 @@ export function deviceOfKey(key: string): DeviceRef {
 /** What shapes stored sessions: when it changes, every session is derived again. */
 export function derivationSettings(project: Project): string {
   return JSON.stringify(touchOptions(project))
+}
+
+/** The options a stored derivation's key holds (`derivationSettings`), if it is readable. */
+export function touchOptionsOfDerivation(settings: string): TouchOptions | undefined {
+  try {
+    const { ownDomains, timeoutMinutes } = JSON.parse(settings) as TouchOptions
+    if (!Array.isArray(ownDomains) || typeof timeoutMinutes !== 'number') return undefined
+    return { ownDomains, timeoutMinutes }
+  } catch {
+    return undefined
+  }
+}
+
+/** The settings that shape sessions, as reports name them (`derivation`). */
+export function sessionSettingsOf(options: TouchOptions) {
+  return {
+    sessionTimeoutMinutes: options.timeoutMinutes ?? DEFAULT_SESSION_OPTIONS.timeoutMinutes,
+    ownDomains: [...(options.ownDomains ?? [])],
+  }
 }
 
 /** The project's settings the session and acquisition rules read. */

@@ -4,8 +4,8 @@ import {
   accountOf,
   anonKey,
   type ChannelRule,
-  DEFAULT_SESSION_OPTIONS,
   type DerivationStatus,
+  describeSessionSettings,
   emailKey,
   eventOwner,
   type GroupBy,
@@ -43,8 +43,10 @@ import {
   emptyDeviceSessions,
   orderedSessions,
   ruleSessions,
+  sessionSettingsOf,
   storedDeviceSessions,
   touchOptions,
+  touchOptionsOfDerivation,
 } from './device-sessions'
 import { PathIndex } from './path-index'
 
@@ -259,12 +261,12 @@ export class JourneyEngine {
     const used = state?.options ?? touchOptions(project)
     const job = this.rederivations.get(project.id)
     const status: DerivationStatus = {
-      ...settingsOf(used),
+      ...sessionSettingsOf(used),
       current: !state || state.derivationKey === derivationSettings(project),
     }
     if (job) {
       status.next = {
-        ...settingsOf(job.options),
+        ...sessionSettingsOf(job.options),
         progress: job.upToId > 0 ? Math.min(1, job.readId / job.upToId) : 0,
         startedAt: new Date(job.startedAt).toISOString(),
       }
@@ -506,7 +508,7 @@ export class JourneyEngine {
     const stored = await this.store.derivedSessions(project.id)
     if (!stored.derivation) return state
     const { lastEventId, settings } = stored.derivation
-    const options = optionsOfDerivation(settings)
+    const options = touchOptionsOfDerivation(settings)
     if (!options) return state
     state.derivationKey = settings
     state.options = options
@@ -899,34 +901,12 @@ function emptyState(
   }
 }
 
-/** The options a stored derivation's settings key holds (`derivationSettings`), if readable. */
-function optionsOfDerivation(settings: string): TouchOptions | undefined {
-  try {
-    const { ownDomains, timeoutMinutes } = JSON.parse(settings) as TouchOptions
-    if (!Array.isArray(ownDomains) || typeof timeoutMinutes !== 'number') return undefined
-    return { ownDomains, timeoutMinutes }
-  } catch {
-    return undefined
-  }
-}
-
-/** The settings that shape sessions, as a report names them. */
-function settingsOf(options: TouchOptions) {
-  return {
-    sessionTimeoutMinutes: options.timeoutMinutes ?? DEFAULT_SESSION_OPTIONS.timeoutMinutes,
-    ownDomains: [...(options.ownDomains ?? [])],
-  }
-}
-
 const yieldToReports = () => new Promise((resolve) => setImmediate(resolve))
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`
 
-function describeOptions(options: TouchOptions): string {
-  const { sessionTimeoutMinutes, ownDomains } = settingsOf(options)
-  const domains = ownDomains.length > 0 ? ownDomains.join(', ') : 'none'
-  return `session timeout ${sessionTimeoutMinutes} min, own domains ${domains}`
-}
+const describeOptions = (options: TouchOptions) =>
+  describeSessionSettings(sessionSettingsOf(options))
 
 /** Tells on stderr how far a derivation in the background is, every PROGRESS_EVERY_MS. */
 function tellProgress(project: Project, job: Rederivation): void {

@@ -1,9 +1,4 @@
-import type { DerivationStatus } from '@touchline/shared'
-
-const describe = (settings: { sessionTimeoutMinutes: number; ownDomains: string[] }) =>
-  `session timeout ${settings.sessionTimeoutMinutes} min, own domains ${
-    settings.ownDomains.length > 0 ? settings.ownDomains.join(', ') : 'none'
-  }`
+import { type DerivationStatus, describeSessionSettings as describe } from '@touchline/shared'
 
 /**
  * What to tell while the collector derives every session again after a change of the

@@ -28,7 +28,6 @@ export function decodeFields(value: string | undefined): string[] {
   }
 }
 
-/** A number field: NaN (so refused) when missing or not a number. */
 export function decodeSession(value: string | undefined): Session | undefined {
   const [id = '', index, start, last, arrival] = decodeFields(value)
   const session = {

@@ -105,6 +105,14 @@ describe('arrivalKey', () => {
     expect(from('android-app://com.example/')).toBeUndefined()
   })
 
+  it('takes an empty own domain (a host-only cookie) as none, even for a host ending in a dot', () => {
+    const options = { ownDomains: ['', 'acme.test'] }
+    const from = (referrer: string) =>
+      arrivalKey({ url: 'https://www.acme.test/', referrer }, options)
+    expect(from('https://news.example./')).toBe('referrer:news.example.')
+    expect(from('https://blog.acme.test/')).toBeUndefined()
+  })
+
   it('keeps a campaign from an excluded referrer, which is then direct otherwise', () => {
     const options = { excludedReferrers: ['pay.example'] }
     expect(

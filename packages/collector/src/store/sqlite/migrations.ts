@@ -230,13 +230,13 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (project_id, device)
   ) STRICT, WITHOUT ROWID;
   `,
-  /* 8: contexts stored once (ingest/stored-context.ts). `lifted`: which context fields the row's
-     columns hold, left out of its JSON; `context_id`: the part of the context its device's events
-     share, kept once per project in `event_contexts` with the count of events using it (an
-     erasure deletes it with its last event). No foreign key: deleting a context would then
-     search the events for it. AUTOINCREMENT: an id is never reused, so a process that
-     remembers a context's id never finds another context under it. Rows stored before keep their whole context (lifted 0, no
-     context_id), which reads back the same. */ `
+  /* 8: contexts stored once (ingest/stored-context.ts). `lifted`: which context fields the
+     row's columns hold, left out of its JSON; `context_id`: the part of the context its
+     device's events share, kept once per project in `event_contexts` with the count of events
+     using it (an erasure deletes it with its last event). No foreign key: deleting a context
+     would then search the events for it. AUTOINCREMENT: an id is never reused, so a process
+     that remembers a context's id never finds another context under it. Rows stored before
+     keep their whole context (lifted 0, no context_id), which reads back the same. */ `
   CREATE TABLE event_contexts (
     id         INTEGER PRIMARY KEY AUTOINCREMENT,
     project_id TEXT NOT NULL REFERENCES projects(id),

@@ -217,6 +217,9 @@ export function eventParams(
 /** Shared contexts whose ids a store remembers, at most (a device's events share one). */
 const CACHED_CONTEXTS = 50_000
 
+/** How a store remembers a row's shared context: by project and JSON. */
+const contextKey = (row: EventRow) => `${row.projectId}${KEY_SEPARATOR}${row.sharedContext}`
+
 /** The key of a shared context in `event_contexts`: 128 bits of its SHA-256. */
 function contextHash(context: string): Buffer {
   return createHash('sha256').update(context).digest().subarray(0, 16)
@@ -400,7 +403,7 @@ export class SqliteStore implements Store {
    */
   private contextIdOf(row: EventRow): number {
     const context = row.sharedContext as string
-    const key = `${row.projectId}\u0000${context}`
+    const key = contextKey(row)
     let id = this.contextIds.get(key)
     if (id === undefined) {
       id = (this.findContext.get(row.projectId, contextHash(context), context) as { id: number }).id
@@ -422,7 +425,7 @@ export class SqliteStore implements Store {
       this.addUses.run(events.length, fresh)
       this.pointAtContext.run(fresh, JSON.stringify(events))
     } else if (events.length === 0 && this.dropUnusedContext.run(contextId).changes > 0) {
-      this.contextIds.delete(`${row.projectId}\u0000${row.sharedContext}`)
+      this.contextIds.delete(contextKey(row))
     }
   }
 

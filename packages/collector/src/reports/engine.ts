@@ -1,6 +1,5 @@
 import {
   type AccountIndex,
-  type Acquisition,
   accountOf,
   anonKey,
   type ChannelRule,
@@ -20,6 +19,7 @@ import {
   type SessionSpan,
   sessionOwner,
   sessionReaches,
+  type TouchesByOwner,
   type TouchOptions,
   userKey,
 } from '@touchline/shared'
@@ -27,6 +27,7 @@ import type { MaintainedDomains } from '../identity/domains'
 import { loadAccounts, loadIdentity, type ProjectIdentity } from '../identity/identity'
 import type {
   ConversionRow,
+  DerivedSession,
   IdentityEventRow,
   OfflineTouchRow,
   Project,
@@ -49,6 +50,9 @@ import {
   touchOptionsOfDerivation,
 } from './device-sessions'
 import { PathIndex } from './path-index'
+import { type PersonTouch, TouchTable } from './touch-table'
+
+export type { PersonTouch } from './touch-table'
 
 /** Event row ids read per query when the engine catches up with the store. */
 const LOAD_SLICE = 200_000
@@ -77,19 +81,6 @@ interface Rederivation {
   cancelled: boolean
 }
 
-/** One touch of a person: a session's acquisition, or an offline touch. */
-export interface PersonTouch {
-  /** The session's start, or the offline touch's time. */
-  time: number
-  /** The session's last visit; equal to `time` for an offline touch. */
-  end: number
-  acquisition: Acquisition
-  /** An offline touch (`touch` event), not a session. */
-  offline: boolean
-  /** The session's device: its anonymous ID (null for server-side visits and offline touches). */
-  anonymousId: string | null
-}
-
 /** A touch of a journey with its grouping key, and whether it was offline. */
 export interface JourneyTouch extends KeyedTouch {
   offline: boolean
@@ -100,28 +91,22 @@ export interface JourneyTouch extends KeyedTouch {
  * with its derived sessions, as stored.
  */
 interface Device extends DeviceSessions {
-  /** Sessions with their touches, computed from the above; undefined when stale. */
-  sessions: DeviceSession[] | undefined
-  /** Whose each session's touch was when journeys were last derived. */
-  assigned: Assignment[]
-}
-
-/** A touch placed in a person's journey. */
-interface Assignment {
-  person: string
-  touch: PersonTouch
+  /** The sessions in order (`orderedSessions`), as last derived from the above. */
+  ordered: DerivedSession[]
+  /** Their touches (numbers in the state's `TouchTable`), in the same order. */
+  touches: number[]
+  /** The touches placed in journeys when they were last derived, and whose each is. */
+  placed: number[]
+  placedTo: string[]
 }
 
 interface OfflineEntry {
   anonymousId: string | null
   ref: ConversionRowRef
-  touch: PersonTouch
-  assigned: Assignment | undefined
-}
-
-interface DeviceSession {
-  span: SessionSpan
-  touch: PersonTouch
+  /** Its number in the state's `TouchTable`. */
+  touch: number
+  /** Whose journey it is in. */
+  placedTo: string | undefined
 }
 
 /** Everything reports need from one project, kept current incrementally. */
@@ -132,6 +117,8 @@ interface ProjectJourneys {
   derivationKey: string
   options: TouchOptions
   devices: Map<string, Device>
+  /** Every session's and offline touch's touch, by number. */
+  table: TouchTable
   /** Devices whose sessions changed since they were last stored. */
   unsaved: Set<Device>
   /** Every stored session is to be replaced (derived from the raw events). */
@@ -156,10 +143,11 @@ type ConversionRowRef = Pick<ConversionRow, 'anonymousId' | 'userId' | 'email' |
 interface Derived {
   graph: IdentityGraph
   accounts: AccountIndex | undefined
-  /** Each person's touches, sorted by time. */
-  touchesByPerson: Map<string, PersonTouch[]>
-  /** Each anonymous ID's session spans, to place its conversions on shared devices. */
-  spansByAnonymousId: Map<string, SessionSpan[]>
+  table: TouchTable
+  /** Each person's touches (numbers in `table`), sorted by time. */
+  touchesByPerson: Map<string, number[]>
+  /** An anonymous ID's session spans, to place its conversions on shared devices. */
+  spansOf(anonymousId: string): SessionSpan[] | undefined
   /** When each person was first identified. */
   firstIdentified: Map<string, number>
   /**
@@ -177,22 +165,14 @@ interface Derived {
 
 /** Every owner's keyed touches for one level, grouping and rule set. */
 interface KeyedJourneys {
-  byOwner: Map<string, JourneyTouch[]>
-  /** The same journeys as key numbers in flat arrays, for passes over all of them. */
+  /** Every owner's journey as key numbers in flat arrays, read back by owner. */
   index: PathIndex
   /** At account level, the people of each account (person level: the owner alone). */
   personsByOwner: Map<string, Set<string>>
   ownerOf(person: string): string
-  keyed(touch: PersonTouch): JourneyTouch
+  /** A touch (its number in the table) with its grouping key. */
+  keyed(touch: number): JourneyTouch
 }
-
-const touchOf = (
-  time: number,
-  end: number,
-  acquisition: Acquisition,
-  offline: boolean,
-  anonymousId: string | null,
-): PersonTouch => ({ time, end, acquisition, offline, anonymousId })
 
 function parseProperties(json: string | null): Record<string, unknown> {
   return json ? (JSON.parse(json) as Record<string, unknown>) : {}
@@ -207,7 +187,7 @@ export interface JourneyQuery {
 export interface Journeys {
   graph: IdentityGraph
   /** Person (or account) → touches, sorted by time. */
-  touchesByOwner: ReadonlyMap<string, readonly JourneyTouch[]>
+  touchesByOwner: TouchesByOwner<JourneyTouch>
   /** A person's touches with their acquisition, sorted by time (for journeys). */
   touchesOfPerson(person: string): readonly PersonTouch[]
   ownerOf(person: string): string
@@ -291,7 +271,7 @@ export class JourneyEngine {
     return {
       graph,
       accounts,
-      touchesByOwner: keyed.byOwner,
+      touchesByOwner: { get: (owner) => keyed.index.touches(owner) },
       keyPaths: (range, excluded) => keyed.index.paths(range, excluded),
       ownerOf,
       conversionOwner: (row) => {
@@ -299,7 +279,8 @@ export class JourneyEngine {
         return person === undefined ? undefined : ownerOf(person)
       },
       identifiedAt: (owner) => identifiedByOwner.get(owner),
-      touchesOfPerson: (person) => derived.touchesByPerson.get(person) ?? [],
+      touchesOfPerson: (person) =>
+        (derived.touchesByPerson.get(person) ?? []).map((touch) => state.table.touch(touch)),
     }
   }
 
@@ -425,7 +406,7 @@ export class JourneyEngine {
     }
     state.version = version
     for (const device of touched) {
-      device.sessions = sessionsOf(device, options)
+      setSessions(state.table, device, options)
       state.unsaved.add(device)
     }
     return identityChanged
@@ -519,7 +500,7 @@ export class JourneyEngine {
     for (const { device, sessions } of stored.devices) {
       if (dirty.has(device.key)) continue
       const entry = this.deviceIn(state, device, storedDeviceSessions(device, sessions))
-      entry.sessions = sessionsOf(entry, options)
+      setSessions(state.table, entry, options)
     }
     for (const key of stored.dirtyDevices) {
       const rows = await this.store.visitsOfDevice(project.id, deviceOfKey(key), lastEventId)
@@ -527,7 +508,7 @@ export class JourneyEngine {
       if (rows.length === 0) continue
       const derived = deriveDevice(rows, options)
       const device = this.deviceIn(state, derived.device, derived)
-      device.sessions = sessionsOf(device, options)
+      setSessions(state.table, device, options)
       state.unsaved.add(device)
     }
     this.addOffline(state, await this.store.offlineTouchesUpTo(project.id, lastEventId))
@@ -596,7 +577,7 @@ export class JourneyEngine {
   ): Device {
     let device = state.devices.get(ref.key)
     if (!device) {
-      device = { ...sessions, sessions: undefined, assigned: [] }
+      device = { ...sessions, ordered: [], touches: [], placed: [], placedTo: [] }
       state.devices.set(ref.key, device)
     }
     state.changedDevices.add(device)
@@ -605,17 +586,12 @@ export class JourneyEngine {
 
   private addOffline(state: ProjectJourneys, offline: readonly OfflineTouchRow[]): void {
     for (const row of offline) {
+      const acquisition = offlineAcquisition(parseProperties(row.properties))
       const entry: OfflineEntry = {
         anonymousId: row.anonymousId,
         ref: row,
-        touch: touchOf(
-          row.timestamp,
-          row.timestamp,
-          offlineAcquisition(parseProperties(row.properties)),
-          true,
-          null,
-        ),
-        assigned: undefined,
+        touch: state.table.add(row.timestamp, row.timestamp, 0, acquisition, true, null),
+        placedTo: undefined,
       }
       state.offline.push(entry)
       state.newOffline.push(entry)
@@ -637,20 +613,30 @@ export class JourneyEngine {
       const known = firstIdentified.get(person)
       if (known === undefined || link.timestamp < known) firstIdentified.set(person, link.timestamp)
     }
+    const { table, devices } = state
     const derived: Derived = {
       graph,
       accounts: loadAccounts(project, identity, this.maintainedDomains()),
+      table,
       touchesByPerson: new Map(),
-      spansByAnonymousId: new Map(),
+      spansOf: (anonymousId) => {
+        const device = devices.get(anonymousId)
+        return device?.device.anonymousId == null ? undefined : spansOf(table, device)
+      },
       firstIdentified,
       keyed: new Map(),
       conversionPersons: new Map(),
     }
-    for (const device of state.devices.values()) {
-      device.assigned = []
+    for (const device of devices.values()) {
+      for (const touch of device.placed) table.unplace(touch)
+      device.placed = []
+      device.placedTo = []
       state.changedDevices.add(device)
     }
-    for (const entry of state.offline) entry.assigned = undefined
+    for (const entry of state.offline) {
+      if (entry.placedTo !== undefined) table.unplace(entry.touch)
+      entry.placedTo = undefined
+    }
     state.newOffline = [...state.offline]
     this.place(state, derived)
     state.derived = derived
@@ -664,26 +650,27 @@ export class JourneyEngine {
    */
   private place(state: ProjectJourneys, derived: Derived): void {
     if (state.changedDevices.size === 0 && state.newOffline.length === 0) return
-    const { graph, touchesByPerson, spansByAnonymousId } = derived
+    const { graph, touchesByPerson, table } = derived
     const affected = new Set<string>()
     // First take the changed devices' earlier touches out (once per person), then place.
-    const removed = new Map<string, Set<PersonTouch>>()
-    const take = ({ person, touch }: Assignment) => {
+    const removed = new Map<string, Set<number>>()
+    const take = (person: string, touch: number) => {
       const touches = removed.get(person)
       if (touches) touches.add(touch)
       else removed.set(person, new Set([touch]))
       affected.add(person)
     }
-    const put = (person: string, touch: PersonTouch): Assignment => {
+    const put = (person: string, touch: number): string => {
       const touches = touchesByPerson.get(person)
       if (touches) touches.push(touch)
       else touchesByPerson.set(person, [touch])
+      table.place(touch)
       affected.add(person)
-      return { person, touch }
+      return person
     }
     const offlineToPlace = new Set(state.newOffline)
     for (const device of state.changedDevices) {
-      for (const assignment of device.assigned) take(assignment)
+      for (const [i, touch] of device.placed.entries()) take(device.placedTo[i] as string, touch)
       // On a shared device, new sessions can move its offline touches to someone else.
       const { anonymousId } = device.device
       if (anonymousId && graph.sharedDevices.has(anonymousId)) {
@@ -692,40 +679,39 @@ export class JourneyEngine {
         }
       }
     }
-    for (const entry of offlineToPlace) if (entry.assigned) take(entry.assigned)
+    for (const entry of offlineToPlace) {
+      if (entry.placedTo !== undefined) take(entry.placedTo, entry.touch)
+    }
     for (const [person, touches] of removed) {
       const kept = touchesByPerson.get(person)?.filter((touch) => !touches.has(touch))
       if (kept) touchesByPerson.set(person, kept)
+      // A retired session's number is given back here.
+      for (const touch of touches) table.unplace(touch)
     }
 
     for (const device of state.changedDevices) {
-      const sessions = device.sessions ?? []
-      if (device.device.anonymousId) {
-        spansByAnonymousId.set(
-          device.device.anonymousId,
-          sessions.map((session) => session.span),
-        )
-      }
-      device.assigned = []
-      for (const session of sessions) {
-        const person = device.device.anonymousId
-          ? sessionOwner(graph, session.span)
-          : eventOwner(graph, {
-              userId: device.device.userId,
-              email: device.device.email,
-              time: session.span.start,
-            })
-        if (person) device.assigned.push(put(person, session.touch))
-      }
+      const { anonymousId, userId, email } = device.device
+      device.placed = []
+      device.placedTo = []
+      device.touches.forEach((touch, i) => {
+        const person = anonymousId
+          ? sessionOwner(graph, spanOf(table, device, i))
+          : eventOwner(graph, { userId, email, time: table.time(touch) })
+        if (!person) return
+        device.placed.push(touch)
+        device.placedTo.push(put(person, touch))
+      })
     }
     for (const entry of offlineToPlace) {
-      const spans = entry.anonymousId ? spansByAnonymousId.get(entry.anonymousId) : undefined
+      const spans = entry.anonymousId ? derived.spansOf(entry.anonymousId) : undefined
       const person = eventOwner(graph, refOf(entry.ref), spans)
-      entry.assigned = person ? put(person, entry.touch) : undefined
+      entry.placedTo = person ? put(person, entry.touch) : undefined
     }
     state.changedDevices.clear()
     state.newOffline = []
-    for (const person of affected) touchesByPerson.get(person)?.sort((a, b) => a.time - b.time)
+    for (const person of affected) {
+      touchesByPerson.get(person)?.sort((a, b) => table.time(a) - table.time(b))
+    }
     for (const journeys of derived.keyed.values()) {
       const owners = new Set<string>()
       for (const person of affected) {
@@ -748,18 +734,30 @@ export class JourneyEngine {
     const cacheKey = `${query.level}\n${query.groupBy}\n${JSON.stringify(rules)}`
     const cached = derived.keyed.get(cacheKey)
     if (cached) return cached
+    const { table } = derived
+    // Each acquisition's key, found once: many sessions share a landing and campaign.
+    const keys: (string | undefined)[] = []
+    const directs: boolean[] = []
     const journeys: KeyedJourneys = {
-      byOwner: new Map(),
       index: new PathIndex(),
       personsByOwner: new Map(),
       ownerOf: query.level === 'account' ? ownerOf : (person) => person,
-      // Computed again when an owner's journey changes: cheaper than a cache on every touch.
-      keyed: (touch) => ({
-        time: touch.time,
-        key: groupKey(touch.acquisition, query.groupBy, rules),
-        direct: isDirectTouch(touch.acquisition),
-        offline: touch.offline,
-      }),
+      keyed: (touch) => {
+        const id = table.acquisitionIdOf(touch)
+        let key = keys[id]
+        if (key === undefined) {
+          const acquisition = table.acquisition(id)
+          key = groupKey(acquisition, query.groupBy, rules)
+          keys[id] = key
+          directs[id] = isDirectTouch(acquisition)
+        }
+        return {
+          time: table.time(touch),
+          key,
+          direct: directs[id] as boolean,
+          offline: table.offline(touch),
+        }
+      },
     }
     for (const person of derived.touchesByPerson.keys()) {
       const owner = journeys.ownerOf(person)
@@ -795,8 +793,6 @@ function rebuildOwner(journeys: KeyedJourneys, derived: Derived, owner: string):
   }
   if ((journeys.personsByOwner.get(owner)?.size ?? 0) > 1) keyed.sort((a, b) => a.time - b.time)
   journeys.index.set(owner, keyed)
-  if (keyed.length === 0) journeys.byOwner.delete(owner)
-  else journeys.byOwner.set(owner, keyed)
 }
 
 /**
@@ -823,18 +819,40 @@ function changesIdentity(derived: Derived, row: IdentityEventRow): boolean {
   return (derived.firstIdentified.get(person) ?? Number.POSITIVE_INFINITY) > row.timestamp
 }
 
-function sessionsOf(device: Device, options: TouchOptions): DeviceSession[] {
+/** Derives the device's ordered sessions and their touches again, retiring the previous. */
+function setSessions(table: TouchTable, device: Device, options: TouchOptions): void {
+  for (const touch of device.touches) table.retire(touch)
   const sessions = orderedSessions(device)
   // How long after its last visit an identify or a conversion still belongs to each session.
   const reaches = sessionReaches(sessions, options)
-  const { key, anonymousId } = device.device
-  return sessions.map((session, i) => {
-    const { id, start, end } = session
-    return {
-      span: { anonymousId: key, id, start, end, reach: reaches[i] },
-      touch: touchOf(start, end, session.acquisition, false, anonymousId),
-    }
-  })
+  const { anonymousId } = device.device
+  device.ordered = sessions
+  device.touches = sessions.map((session, i) =>
+    table.add(
+      session.start,
+      session.end,
+      reaches[i] as number,
+      session.acquisition,
+      false,
+      anonymousId,
+    ),
+  )
+}
+
+/** The span of the device's `i`th session, as the identity rules read it. */
+function spanOf(table: TouchTable, device: Device, i: number): SessionSpan {
+  const touch = device.touches[i] as number
+  return {
+    anonymousId: device.device.key,
+    id: (device.ordered[i] as DerivedSession).id,
+    start: table.time(touch),
+    end: table.end(touch),
+    reach: table.reach(touch),
+  }
+}
+
+function spansOf(table: TouchTable, device: Device): SessionSpan[] {
+  return device.touches.map((_, i) => spanOf(table, device, i))
 }
 
 /** The person of a conversion event (`eventOwner`), remembered unless on a shared device. */
@@ -842,7 +860,7 @@ function conversionPerson(derived: Derived, row: ConversionRow): string | undefi
   const known = derived.conversionPersons.get(row.id)
   if (known !== undefined) return known ?? undefined
   const anonymousId = row.anonymousId?.trim()
-  const spans = row.anonymousId ? derived.spansByAnonymousId.get(row.anonymousId) : undefined
+  const spans = row.anonymousId ? derived.spansOf(row.anonymousId) : undefined
   const person = eventOwner(derived.graph, refOf(row), spans)
   if (!anonymousId || !derived.graph.sharedDevices.has(anonymousId)) {
     derived.conversionPersons.set(row.id, person ?? null)
@@ -889,6 +907,7 @@ function emptyState(
     derivationKey,
     options,
     devices: new Map(),
+    table: new TouchTable(),
     unsaved: new Set(),
     saveAll: true,
     cleaned: [],

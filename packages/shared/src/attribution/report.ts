@@ -21,11 +21,16 @@ export interface Conversion {
 }
 
 /** What journeys are formed of: conversions, each owner's touches and the lookback window. */
+/** Each owner's touches, by owner: a Map, or a view that makes an owner's when asked. */
+export interface TouchesByOwner<T extends KeyedTouch = KeyedTouch> {
+  get(owner: string): readonly T[] | undefined
+}
+
 export interface JourneysInput<T extends KeyedTouch = KeyedTouch> {
   lookbackDays: number
   conversions: readonly Conversion[]
   /** Each owner's touches (any order: they are sorted by time, then key). */
-  touchesByOwner: ReadonlyMap<string, readonly T[]>
+  touchesByOwner: TouchesByOwner<T>
 }
 
 /** A conversion and its journey: its owner's touches in the lookback window, in time order. */

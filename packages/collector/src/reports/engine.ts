@@ -27,7 +27,6 @@ import type { MaintainedDomains } from '../identity/domains'
 import { loadAccounts, loadIdentity, type ProjectIdentity } from '../identity/identity'
 import type {
   ConversionRow,
-  DerivedSession,
   IdentityEventRow,
   OfflineTouchRow,
   Project,
@@ -91,13 +90,14 @@ export interface JourneyTouch extends KeyedTouch {
  * with its derived sessions, as stored.
  */
 interface Device extends DeviceSessions {
-  /** The sessions in order (`orderedSessions`), as last derived from the above. */
-  ordered: DerivedSession[]
-  /** Their touches (numbers in the state's `TouchTable`), in the same order. */
+  /** Its sessions' touches (numbers in the state's `TouchTable`), in `orderedSessions`' order. */
   touches: number[]
-  /** The touches placed in journeys when they were last derived, and whose each is. */
+  /**
+   * The touches placed in journeys when they were last derived (often `touches` itself),
+   * and whose each is (one person for all, or one each).
+   */
   placed: number[]
-  placedTo: string[]
+  placedTo: string | string[]
 }
 
 interface OfflineEntry {
@@ -167,8 +167,8 @@ interface Derived {
 interface KeyedJourneys {
   /** Every owner's journey as key numbers in flat arrays, read back by owner. */
   index: PathIndex
-  /** At account level, the people of each account (person level: the owner alone). */
-  personsByOwner: Map<string, Set<string>>
+  /** At account level, the people of each account (person level: none, the owner alone). */
+  personsByOwner: Map<string, Set<string>> | undefined
   ownerOf(person: string): string
   /** A touch (its number in the table) with its grouping key. */
   keyed(touch: number): JourneyTouch
@@ -577,7 +577,16 @@ export class JourneyEngine {
   ): Device {
     let device = state.devices.get(ref.key)
     if (!device) {
-      device = { ...sessions, ordered: [], touches: [], placed: [], placedTo: [] }
+      // Every field named, in one order: a spread gave each device a hidden class of its own.
+      device = {
+        device: sessions.device,
+        sdk: sessions.sdk,
+        rules: sessions.rules,
+        rulesStale: sessions.rulesStale,
+        touches: [],
+        placed: [],
+        placedTo: [],
+      }
       state.devices.set(ref.key, device)
     }
     state.changedDevices.add(device)
@@ -630,7 +639,6 @@ export class JourneyEngine {
     for (const device of devices.values()) {
       for (const touch of device.placed) table.unplace(touch)
       device.placed = []
-      device.placedTo = []
       state.changedDevices.add(device)
     }
     for (const entry of state.offline) {
@@ -670,7 +678,10 @@ export class JourneyEngine {
     }
     const offlineToPlace = new Set(state.newOffline)
     for (const device of state.changedDevices) {
-      for (const [i, touch] of device.placed.entries()) take(device.placedTo[i] as string, touch)
+      const to = device.placedTo
+      for (const [i, touch] of device.placed.entries()) {
+        take(typeof to === 'string' ? to : (to[i] as string), touch)
+      }
       // On a shared device, new sessions can move its offline touches to someone else.
       const { anonymousId } = device.device
       if (anonymousId && graph.sharedDevices.has(anonymousId)) {
@@ -691,16 +702,21 @@ export class JourneyEngine {
 
     for (const device of state.changedDevices) {
       const { anonymousId, userId, email } = device.device
-      device.placed = []
-      device.placedTo = []
-      device.touches.forEach((touch, i) => {
+      const placed: number[] = []
+      const placedTo: string[] = []
+      for (const [i, touch] of device.touches.entries()) {
         const person = anonymousId
           ? sessionOwner(graph, spanOf(table, device, i))
           : eventOwner(graph, { userId, email, time: table.time(touch) })
-        if (!person) return
-        device.placed.push(touch)
-        device.placedTo.push(put(person, touch))
-      })
+        if (!person) continue
+        placed.push(touch)
+        placedTo.push(put(person, touch))
+      }
+      // Most devices have every session placed, and all with one person: nothing more is kept.
+      device.placed = placed.length === device.touches.length ? device.touches : placed
+      device.placedTo = placedTo.every((person) => person === placedTo[0])
+        ? (placedTo[0] ?? '')
+        : placedTo
     }
     for (const entry of offlineToPlace) {
       const spans = entry.anonymousId ? derived.spansOf(entry.anonymousId) : undefined
@@ -713,13 +729,18 @@ export class JourneyEngine {
       touchesByPerson.get(person)?.sort((a, b) => table.time(a) - table.time(b))
     }
     for (const journeys of derived.keyed.values()) {
+      const { personsByOwner } = journeys
+      if (!personsByOwner) {
+        for (const person of affected) rebuildOwner(journeys, derived, person)
+        continue
+      }
       const owners = new Set<string>()
       for (const person of affected) {
         const owner = journeys.ownerOf(person)
         owners.add(owner)
-        const members = journeys.personsByOwner.get(owner)
+        const members = personsByOwner.get(owner)
         if (members) members.add(person)
-        else journeys.personsByOwner.set(owner, new Set([person]))
+        else personsByOwner.set(owner, new Set([person]))
       }
       for (const owner of owners) rebuildOwner(journeys, derived, owner)
     }
@@ -740,7 +761,7 @@ export class JourneyEngine {
     const directs: boolean[] = []
     const journeys: KeyedJourneys = {
       index: new PathIndex(),
-      personsByOwner: new Map(),
+      personsByOwner: query.level === 'account' ? new Map() : undefined,
       ownerOf: query.level === 'account' ? ownerOf : (person) => person,
       keyed: (touch) => {
         const id = table.acquisitionIdOf(touch)
@@ -759,13 +780,18 @@ export class JourneyEngine {
         }
       },
     }
-    for (const person of derived.touchesByPerson.keys()) {
-      const owner = journeys.ownerOf(person)
-      const members = journeys.personsByOwner.get(owner)
-      if (members) members.add(person)
-      else journeys.personsByOwner.set(owner, new Set([person]))
+    const { personsByOwner } = journeys
+    if (personsByOwner) {
+      for (const person of derived.touchesByPerson.keys()) {
+        const owner = journeys.ownerOf(person)
+        const members = personsByOwner.get(owner)
+        if (members) members.add(person)
+        else personsByOwner.set(owner, new Set([person]))
+      }
     }
-    for (const owner of journeys.personsByOwner.keys()) rebuildOwner(journeys, derived, owner)
+    for (const owner of (personsByOwner ?? derived.touchesByPerson).keys()) {
+      rebuildOwner(journeys, derived, owner)
+    }
     derived.keyed.set(cacheKey, journeys)
     return journeys
   }
@@ -788,10 +814,13 @@ function earliestByOwner(
 /** An owner's keyed touches: their people's touches, in time order. */
 function rebuildOwner(journeys: KeyedJourneys, derived: Derived, owner: string): void {
   const keyed: JourneyTouch[] = []
-  for (const person of journeys.personsByOwner.get(owner) ?? []) {
+  const persons = journeys.personsByOwner ? (journeys.personsByOwner.get(owner) ?? []) : [owner]
+  for (const person of persons) {
     for (const touch of derived.touchesByPerson.get(person) ?? []) keyed.push(journeys.keyed(touch))
   }
-  if ((journeys.personsByOwner.get(owner)?.size ?? 0) > 1) keyed.sort((a, b) => a.time - b.time)
+  if (journeys.personsByOwner && (journeys.personsByOwner.get(owner)?.size ?? 0) > 1) {
+    keyed.sort((a, b) => a.time - b.time)
+  }
   journeys.index.set(owner, keyed)
 }
 
@@ -826,7 +855,6 @@ function setSessions(table: TouchTable, device: Device, options: TouchOptions): 
   // How long after its last visit an identify or a conversion still belongs to each session.
   const reaches = sessionReaches(sessions, options)
   const { anonymousId } = device.device
-  device.ordered = sessions
   device.touches = sessions.map((session, i) =>
     table.add(
       session.start,
@@ -835,6 +863,7 @@ function setSessions(table: TouchTable, device: Device, options: TouchOptions): 
       session.acquisition,
       false,
       anonymousId,
+      session.id,
     ),
   )
 }
@@ -844,7 +873,7 @@ function spanOf(table: TouchTable, device: Device, i: number): SessionSpan {
   const touch = device.touches[i] as number
   return {
     anonymousId: device.device.key,
-    id: (device.ordered[i] as DerivedSession).id,
+    id: table.sessionId(touch),
     start: table.time(touch),
     end: table.end(touch),
     reach: table.reach(touch),

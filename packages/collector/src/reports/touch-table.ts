@@ -33,6 +33,8 @@ export class TouchTable {
   private acquisitionIds = new Int32Array(1_024)
   private flags = new Uint8Array(1_024)
   private readonly anonymousIds: (string | null)[] = []
+  /** A session's SDK session id (null: found by the rules, or an offline touch). */
+  private readonly sessionIds: (string | null)[] = []
   private readonly free: number[] = []
   private size = 0
   private readonly acquisitions: Acquisition[] = []
@@ -47,6 +49,7 @@ export class TouchTable {
     acquisition: Acquisition,
     offline: boolean,
     anonymousId: string | null,
+    sessionId: string | null = null,
   ): number {
     const touch = this.free.pop() ?? this.grow()
     this.times[touch] = time
@@ -55,6 +58,7 @@ export class TouchTable {
     this.acquisitionIds[touch] = this.acquisitionId(acquisition)
     this.flags[touch] = CURRENT | (offline ? OFFLINE : 0)
     this.anonymousIds[touch] = anonymousId
+    this.sessionIds[touch] = sessionId
     return touch
   }
 
@@ -82,6 +86,10 @@ export class TouchTable {
 
   reach(touch: number): number {
     return this.reaches[touch] as number
+  }
+
+  sessionId(touch: number): string | null {
+    return this.sessionIds[touch] ?? null
   }
 
   /** The number of the touch's acquisition (< `acquisitionCount`). */
@@ -117,6 +125,7 @@ export class TouchTable {
     this.flags[touch] = flags
     if ((flags & (CURRENT | PLACED)) === 0) {
       this.anonymousIds[touch] = null
+      this.sessionIds[touch] = null
       this.free.push(touch)
     }
   }

@@ -678,7 +678,8 @@ export class SqliteStore implements Store {
       // Sessions of one landing and campaign share one acquisition object.
       const acquisitions = new Map<string, Acquisition>()
       const devices = rows.map(([key, anonymousId, userId, email, json]) => ({
-        device: { key, anonymousId, userId, email },
+        // An anonymous device's key is its anonymous ID: one string kept, not two.
+        device: { key, anonymousId: anonymousId === key ? key : anonymousId, userId, email },
         sessions: (JSON.parse(json) as StoredSession[]).map(
           ([id, seq, start, end, ...fields]): DerivedSession => {
             const acquisitionKey = fields.join(KEY_SEPARATOR)

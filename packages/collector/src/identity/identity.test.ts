@@ -402,9 +402,16 @@ describe('DELETE /v1/persons (GDPR erase)', () => {
     }
     const batch = [
       // A context of Zed's devices, stored once for both visits (event_contexts).
-      visit('1', 'zed-laptop', T0, 'https://acme.test/?utm_source=linkedin', {
-        context: { firstTouch: { url: 'https://acme.test/zed-landing' } },
-      }),
+      // Zed's own campaign: an acquisition no one else's session uses (session_acquisitions).
+      visit(
+        '1',
+        'zed-laptop',
+        T0,
+        'https://acme.test/?utm_source=linkedin&utm_campaign=zed-offer',
+        {
+          context: { firstTouch: { url: 'https://acme.test/zed-landing' } },
+        },
+      ),
       identify('2', T0 + MIN, { anonymousId: 'zed-laptop' }, 'Zed@Zed-Corp.com'),
       visit('3', 'zed-phone', T0 + DAY, 'https://acme.test/?utm_source=google', {
         context: { firstTouch: { url: 'https://acme.test/zed-landing' } },
@@ -436,6 +443,9 @@ describe('DELETE /v1/persons (GDPR erase)', () => {
         .get(device) ?? { n: 0 }
     expect(sessionsOf('zed-laptop')).toEqual({ n: 1 })
     expect(sessionsOf('amy-laptop')).toEqual({ n: 1 })
+    const acquisitions = () =>
+      store.db.prepare('SELECT fields, uses FROM session_acquisitions ORDER BY id').raw().all()
+    expect(JSON.stringify(acquisitions())).toContain('zed-offer')
     const storedContexts = () =>
       store.db.prepare('SELECT context, uses FROM event_contexts ORDER BY id').raw().all()
     expect(storedContexts()).toEqual([
@@ -494,6 +504,7 @@ describe('DELETE /v1/persons (GDPR erase)', () => {
       'ingestion_drops',
       'project_heads',
       'projects',
+      'session_acquisitions',
       'sqlite_sequence',
     ])
     for (const { name } of tables) {
@@ -503,6 +514,10 @@ describe('DELETE /v1/persons (GDPR erase)', () => {
     expect(store.db.prepare('SELECT count(*) AS n FROM events').get()).toEqual({ n: 2 })
     expect(storedContexts()).toEqual([
       ['{"firstTouch":{"url":"https://acme.test/amy-landing"}}', 1],
+    ])
+    // Only Amy's acquisition is left, used by her one session.
+    expect(acquisitions()).toEqual([
+      ['["bing","(not set)","(not set)","(not set)","(not set)","/",null]', 1],
     ])
     expect(sessionsOf('amy-laptop')).toEqual({ n: 1 })
     expect((await call('GET', '/v1/persons?email=zed@zed-corp.com')).status).toBe(404)

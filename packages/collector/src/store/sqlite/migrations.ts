@@ -248,4 +248,33 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE events ADD COLUMN context_id INTEGER;
   ALTER TABLE events ADD COLUMN lifted INTEGER NOT NULL DEFAULT 0;
   `,
+  /* 9: derived sessions stored compactly. Each session is [SDK session id or null, the row
+     id that opened it, first visit, last visit − first visit, acquisition id]; the
+     acquisitions (source, medium, campaign, content, term, landing page, click id) are kept
+     once per project in `session_acquisitions`, with the count of sessions using each (one
+     no session uses is deleted, so an erasure leaves none of its person's behind). A device
+     is its key: an anonymous ID, or for server-side visits `user:`/`email:` with the
+     identifier in its column. The sessions of migration 7's format are dropped: the first
+     start derives every session again from the raw events. */ `
+  DROP TABLE device_sessions;
+  DELETE FROM derivations;
+  DELETE FROM dirty_devices;
+  CREATE TABLE device_sessions (
+    project_id  TEXT NOT NULL REFERENCES projects(id),
+    device      TEXT NOT NULL,
+    server_side INTEGER NOT NULL,
+    user_id     TEXT,
+    email       TEXT,
+    sessions    TEXT NOT NULL,
+    PRIMARY KEY (project_id, device)
+  ) STRICT, WITHOUT ROWID;
+  CREATE TABLE session_acquisitions (
+    project_id TEXT NOT NULL REFERENCES projects(id),
+    id         INTEGER NOT NULL,
+    fields     TEXT NOT NULL,
+    uses       INTEGER NOT NULL,
+    PRIMARY KEY (project_id, id),
+    UNIQUE (project_id, fields)
+  ) STRICT, WITHOUT ROWID;
+  `,
 ]

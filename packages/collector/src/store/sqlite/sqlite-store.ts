@@ -135,10 +135,23 @@ function deviceWhere(device: DeviceRef): [string, unknown[]] {
 /** An acquisition as stored: source, medium, campaign, content, term, landing page, click id. */
 type AcquisitionFields = [string, string, string, string, string, string, string | null]
 
-/** A stored session: SDK session id, seq, first and last visit, its acquisition. */
-type StoredSession = [string | null, number, number, number, ...AcquisitionFields]
+/**
+ * A stored session (migration 9): SDK session id, seq, first visit, last visit − first
+ * visit, its acquisition's id in `session_acquisitions`.
+ */
+type StoredSession = [string | null, number, number, number, number]
 
 const KEY_SEPARATOR = '\u0000'
+
+const acquisitionFields = (a: Acquisition): AcquisitionFields => [
+  a.source,
+  a.medium,
+  a.campaign,
+  a.content,
+  a.term,
+  a.landingPage,
+  a.clickId ?? null,
+]
 
 function toAcquisition(fields: AcquisitionFields): Acquisition {
   const [source, medium, campaign, content, term, landingPage, clickId] = fields
@@ -668,28 +681,34 @@ export class SqliteStore implements Store {
     // One read transaction: the sessions are those of the cursor read with them.
     return this.db.transaction((): StoredDerivation => {
       const derivation = this.derivationRow(projectId)
+      // Sessions of one landing and campaign share one acquisition object.
+      const acquisitions = new Map<number, Acquisition>()
+      const stored = this.db
+        .prepare('SELECT id, fields FROM session_acquisitions WHERE project_id = ?')
+        .raw()
+        .all(projectId) as [number, string][]
+      for (const [id, fields] of stored) {
+        acquisitions.set(id, toAcquisition(JSON.parse(fields) as AcquisitionFields))
+      }
       const rows = this.db
         .prepare(
-          `SELECT device, anonymous_id, user_id, email, sessions FROM device_sessions
+          `SELECT device, server_side, user_id, email, sessions FROM device_sessions
            WHERE project_id = ?`,
         )
         .raw()
-        .all(projectId) as [string, string | null, string | null, string | null, string][]
-      // Sessions of one landing and campaign share one acquisition object.
-      const acquisitions = new Map<string, Acquisition>()
-      const devices = rows.map(([key, anonymousId, userId, email, json]) => ({
-        // An anonymous device's key is its anonymous ID: one string kept, not two.
-        device: { key, anonymousId: anonymousId === key ? key : anonymousId, userId, email },
+        .all(projectId) as [string, number, string | null, string | null, string][]
+      const devices = rows.map(([key, serverSide, userId, email, json]) => ({
+        device: serverSide
+          ? { key, anonymousId: null, userId, email }
+          : { key, anonymousId: key, userId: null, email: null },
         sessions: (JSON.parse(json) as StoredSession[]).map(
-          ([id, seq, start, end, ...fields]): DerivedSession => {
-            const acquisitionKey = fields.join(KEY_SEPARATOR)
-            let acquisition = acquisitions.get(acquisitionKey)
-            if (!acquisition) {
-              acquisition = toAcquisition(fields)
-              acquisitions.set(acquisitionKey, acquisition)
-            }
-            return { id, seq, start, end, acquisition }
-          },
+          ([id, seq, start, length, acquisition]): DerivedSession => ({
+            id,
+            seq,
+            start,
+            end: start + length,
+            acquisition: acquisitions.get(acquisition) as Acquisition,
+          }),
         ),
       }))
       const dirtyDevices = (
@@ -712,47 +731,40 @@ export class SqliteStore implements Store {
   async saveDerivation(projectId: string, write: DerivationWrite): Promise<boolean> {
     const save = this.db.transaction((): boolean => {
       if (this.erasuresOf(projectId) !== write.erasures) return false
+      const uses = new SessionAcquisitionUses(this.db, projectId)
       if (write.replace === 'all') {
         this.db.prepare('DELETE FROM device_sessions WHERE project_id = ?').run(projectId)
+        this.db.prepare('DELETE FROM session_acquisitions WHERE project_id = ?').run(projectId)
         this.db.prepare('DELETE FROM derivations WHERE project_id = ?').run(projectId)
       } else if (write.replace.length > 0) {
-        this.db
-          .prepare(
-            `DELETE FROM device_sessions WHERE project_id = ?
-               AND device IN (SELECT value FROM json_each(?))`,
-          )
-          .run(projectId, JSON.stringify(write.replace))
+        uses.deleteDevices(write.replace)
       }
       const insert = this.db.prepare(
-        `INSERT INTO device_sessions (project_id, device, anonymous_id, user_id, email, sessions)
+        `INSERT INTO device_sessions (project_id, device, server_side, user_id, email, sessions)
          VALUES (?, ?, ?, ?, ?, ?)`,
       )
       for (const { device, sessions } of write.devices) {
         if (sessions.length === 0) continue
         const stored = sessions.map(
-          ({ id, seq, start, end, acquisition: a }): StoredSession => [
+          ({ id, seq, start, end, acquisition }): StoredSession => [
             id,
             seq,
             start,
-            end,
-            a.source,
-            a.medium,
-            a.campaign,
-            a.content,
-            a.term,
-            a.landingPage,
-            a.clickId ?? null,
+            end - start,
+            uses.take(acquisition),
           ],
         )
+        const serverSide = device.anonymousId === null
         insert.run(
           projectId,
           device.key,
-          device.anonymousId,
-          device.userId,
-          device.email,
+          serverSide ? 1 : 0,
+          serverSide ? device.userId : null,
+          serverSide ? device.email : null,
           JSON.stringify(stored),
         )
       }
+      uses.commit()
       if (write.cleaned?.length) {
         this.db
           .prepare(
@@ -954,12 +966,9 @@ export class SqliteStore implements Store {
         ...person.userIds.map(userKey),
         ...person.emails.map(emailKey),
       ])
-      this.db
-        .prepare(
-          `DELETE FROM device_sessions WHERE project_id = ?
-             AND device IN (SELECT value FROM json_each(?))`,
-        )
-        .run(projectId, JSON.stringify([...own, ...devices]))
+      const uses = new SessionAcquisitionUses(this.db, projectId)
+      uses.deleteDevices([...own, ...devices])
+      uses.commit()
       this.db
         .prepare(
           `DELETE FROM dirty_devices WHERE project_id = ?
@@ -1026,5 +1035,78 @@ function toProject(record: ProjectRecord): Project {
       ...(JSON.parse(record.settings) as Partial<ProjectSettings>),
     },
     createdAt: record.created_at,
+  }
+}
+
+/**
+ * The uses of a project's session acquisitions changed by one write, in its transaction:
+ * `take` gives an acquisition's id (stored if new), `deleteDevices` gives back the uses of
+ * the sessions it deletes, `commit` writes the counts and deletes what no session uses.
+ */
+class SessionAcquisitionUses {
+  private readonly change = new Map<number, number>()
+  private readonly ids = new Map<string, number>()
+  private nextId: number | undefined
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly projectId: string,
+  ) {}
+
+  take(acquisition: Acquisition): number {
+    const fields = JSON.stringify(acquisitionFields(acquisition))
+    let id = this.ids.get(fields)
+    if (id === undefined) {
+      const known = this.db
+        .prepare('SELECT id FROM session_acquisitions WHERE project_id = ? AND fields = ?')
+        .pluck()
+        .get(this.projectId, fields) as number | undefined
+      if (known !== undefined) id = known
+      else {
+        this.nextId ??= this.db
+          .prepare('SELECT coalesce(max(id), 0) + 1 FROM session_acquisitions WHERE project_id = ?')
+          .pluck()
+          .get(this.projectId) as number
+        id = this.nextId++
+        this.db
+          .prepare(
+            'INSERT INTO session_acquisitions (project_id, id, fields, uses) VALUES (?, ?, ?, 0)',
+          )
+          .run(this.projectId, id, fields)
+      }
+      this.ids.set(fields, id)
+    }
+    this.change.set(id, (this.change.get(id) ?? 0) + 1)
+    return id
+  }
+
+  deleteDevices(devices: readonly string[]): void {
+    const deleted = this.db
+      .prepare(
+        `DELETE FROM device_sessions WHERE project_id = ?
+           AND device IN (SELECT value FROM json_each(?)) RETURNING sessions`,
+      )
+      .pluck()
+      .all(this.projectId, JSON.stringify(devices)) as string[]
+    for (const json of deleted) {
+      for (const session of JSON.parse(json) as StoredSession[]) {
+        const id = session[4]
+        this.change.set(id, (this.change.get(id) ?? 0) - 1)
+      }
+    }
+  }
+
+  commit(): void {
+    const update = this.db.prepare(
+      'UPDATE session_acquisitions SET uses = uses + ? WHERE project_id = ? AND id = ?',
+    )
+    const unused = this.db.prepare(
+      'DELETE FROM session_acquisitions WHERE project_id = ? AND id = ? AND uses <= 0',
+    )
+    for (const [id, change] of this.change) {
+      if (change !== 0) update.run(change, this.projectId, id)
+      if (change < 0) unused.run(this.projectId, id)
+    }
+    this.change.clear()
   }
 }

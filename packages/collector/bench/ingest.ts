@@ -413,13 +413,13 @@ function benchStorage(synchronous: 'FULL' | 'NORMAL'): StorageResult {
   const projectId = 'prj_bench'
   try {
     db.prepare(
-      `INSERT INTO projects (id, name, write_key, secret_key_hash, settings, created_at)
-       VALUES (?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO projects (id, name, write_key, secret_key_hash, settings, created_at, number)
+       VALUES (?, ?, ?, ?, ?, ?, 1)`,
     ).run(projectId, 'Bench', WRITE_KEY, 'f'.repeat(64), '{}', Date.now())
     const insert = db.prepare(INSERT_EVENT_SQL)
     const write = db.transaction((rows: readonly EventRow[]) => {
       let inserted = 0
-      for (const row of rows) inserted += insert.run(eventParams(row)).changes
+      for (const row of rows) inserted += insert.run(eventParams(row, 1)).changes
       return inserted
     })
     const next = batchFactory(`s${synchronous.toLowerCase()}`)

@@ -102,12 +102,20 @@ describe('migration 6: deduplication per key', () => {
     expect(db.pragma('foreign_key_check')).toEqual([])
 
     const eventsAfter = db.prepare('SELECT * FROM events ORDER BY id').all() as {
+      project: number
       trusted: number | null
       context_id: number | null
       lifted: number
     }[]
+    // Migration 10: the project by its number.
+    const projectIds = new Map(
+      db.prepare('SELECT number, id FROM projects').raw().all() as [number, string][],
+    )
     expect(
-      eventsAfter.map(({ trusted: _, context_id: _id, lifted: _lifted, ...row }) => row),
+      eventsAfter.map(({ trusted: _, context_id: _id, lifted: _lifted, project, ...row }) => ({
+        project_id: projectIds.get(project),
+        ...row,
+      })),
     ).toEqual(eventsBefore)
     // Migration 8: rows stored before keep their whole context.
     expect(eventsAfter.map((row) => [row.context_id, row.lifted])).toEqual(
@@ -128,13 +136,17 @@ describe('migration 6: deduplication per key', () => {
     expect(linksAfter.map(({ trusted: _, ...row }) => row)).toEqual(linksBefore)
     expect(linksAfter.map((link) => link.trusted)).toEqual([null, 1])
 
-    // The same indexes, one to find rows of unknown sender, and unique keys with `trusted`.
+    // The same indexes (on the project's number since migration 10), one to find rows of
+    // unknown sender, and unique keys with `trusted`.
     expect(indexesOf(db, 'events')).toEqual(
       [
-        ...indexesBefore.events,
+        ...indexesBefore.events.map(({ name, sql }) => ({
+          name,
+          sql: sql.replaceAll('(project_id,', '(project,'),
+        })),
         {
           name: 'events_sender_unknown',
-          sql: 'CREATE INDEX events_sender_unknown ON events (project_id, message_id) WHERE trusted IS NULL',
+          sql: 'CREATE INDEX events_sender_unknown ON events (project, message_id) WHERE trusted IS NULL',
         },
       ].sort((a, b) => (a.name < b.name ? -1 : 1)),
     )
@@ -145,7 +157,7 @@ describe('migration 6: deduplication per key', () => {
         .map((index) =>
           (db.pragma(`index_info(${index.name})`) as { name: string }[]).map((c) => c.name),
         )
-    expect(uniqueColumns('events')).toEqual([['project_id', 'message_id', 'trusted']])
+    expect(uniqueColumns('events')).toEqual([['project', 'message_id', 'trusted']])
     expect(uniqueColumns('identity_links')).toEqual([['project_id', 'message_id', 'trusted']])
 
     // An event of unknown sender still blocks its messageId for both keys, as before;
@@ -179,16 +191,81 @@ describe('migration 6: deduplication per key', () => {
       (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map(
         (step) => step.detail,
       )
-    const params = eventParams(eventRow('p', 'm'))
+    const params = eventParams(eventRow('p', 'm'), 1)
     expect(plan(INSERT_EVENT_SQL, params)).toEqual([])
     expect(plan(INSERT_EVENT_AFTER_UNKNOWN_SQL, params)).toContainEqual(
       expect.stringMatching(
-        /^SEARCH events USING (COVERING )?INDEX \w+ \(project_id=\? AND message_id=\? AND trusted=\?\)$/,
+        /^SEARCH events USING (COVERING )?INDEX \w+ \(project=\? AND message_id=\? AND trusted=\?\)$/,
       ),
     )
     expect(plan(CONVERSIONS_QUERY, 'p', 'closed_won', 0, 1)).toContainEqual(
       expect.stringContaining('USING COVERING INDEX events_conversions'),
     )
     db.close()
+  })
+})
+
+describe('migration 10: events name their project by number', () => {
+  it('keeps every row with its project, and each project reads only its own events', async () => {
+    const path = join(dir, 'v9.db')
+    const v9 = new Database(path)
+    for (const sql of MIGRATIONS.slice(0, 9)) v9.exec(sql)
+    v9.pragma('user_version = 9')
+    const project = v9.prepare(
+      `INSERT INTO projects (id, name, write_key, secret_key_hash, settings, created_at)
+       VALUES (?, ?, ?, ?, '{}', 0)`,
+    )
+    project.run('prj_a', 'a', 'wk_a', 'hash-a')
+    project.run('prj_b', 'b', 'wk_b', 'hash-b')
+    const insert = v9.prepare(
+      `INSERT INTO events (id, project_id, message_id, type, event, timestamp, received_at, trusted)
+       VALUES (?, ?, ?, 'track', ?, ?, ?, 1)`,
+    )
+    insert.run(1, 'prj_a', 'same-id', 'mql', AT, AT)
+    insert.run(2, 'prj_b', 'same-id', 'sql', AT, AT)
+    insert.run(5, 'prj_b', 'other', 'sql', AT + 1, AT)
+    v9.close()
+
+    const store = new SqliteStore(path)
+    const { db } = store
+    expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length)
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok')
+    expect(db.pragma('foreign_key_check')).toEqual([])
+    expect(
+      db
+        .prepare(
+          'SELECT events.id, projects.id, message_id FROM events JOIN projects ON number = project ORDER BY events.id',
+        )
+        .raw()
+        .all(),
+    ).toEqual([
+      [1, 'prj_a', 'same-id'],
+      [2, 'prj_b', 'same-id'],
+      [5, 'prj_b', 'other'],
+    ])
+    const names = async (id: string) =>
+      (await store.trackEventNames(id)).map((name) => [name.name, name.events])
+    expect(await names('prj_a')).toEqual([['mql', 1]])
+    expect(await names('prj_b')).toEqual([['sql', 2]])
+    // A new project takes the next number; its events are its own.
+    const created = await store.createProject({
+      name: 'c',
+      writeKey: 'wk_c',
+      secretKeyHash: 'hash-c',
+    })
+    expect(db.prepare('SELECT number FROM projects WHERE id = ?').pluck().get(created.id)).toBe(3)
+    expect(
+      await store.insertEvents([
+        eventRow(created.id, 'same-id', {
+          type: 'track',
+          event: 'won',
+          timestamp: AT,
+          receivedAt: AT,
+        }),
+      ]),
+    ).toBe(1)
+    expect(await names(created.id)).toEqual([['won', 1]])
+    expect(await names('prj_b')).toEqual([['sql', 2]])
+    await store.close()
   })
 })

@@ -277,4 +277,64 @@ export const MIGRATIONS: readonly string[] = [
     UNIQUE (project_id, fields)
   ) STRICT, WITHOUT ROWID;
   `,
+  /* 10: events name their project by a number: `projects.number` (its rowid when added, then
+     the next above the highest), in the row and in every index, instead of the 16-character
+     id — about 50 bytes an event. Queries name a project by id and find its number with
+     PROJECT_NUMBER (sqlite-store.ts). SQLite cannot change a column's type in place: the
+     table is rebuilt (row ids kept) and its indexes remade. */ `
+  ALTER TABLE projects ADD COLUMN number INTEGER;
+  UPDATE projects SET number = rowid;
+  CREATE UNIQUE INDEX projects_number ON projects (number);
+  CREATE TABLE events_v10 (
+    id            INTEGER PRIMARY KEY,
+    project       INTEGER NOT NULL REFERENCES projects(number),
+    message_id    TEXT NOT NULL,
+    type          TEXT NOT NULL,
+    event         TEXT,
+    anonymous_id  TEXT,
+    user_id       TEXT,
+    email         TEXT,
+    group_id      TEXT,
+    previous_id   TEXT,
+    timestamp     INTEGER NOT NULL,
+    received_at   INTEGER NOT NULL,
+    session_id    TEXT,
+    session_index INTEGER,
+    session_start INTEGER,
+    page_url      TEXT,
+    referrer      TEXT,
+    utm_source    TEXT,
+    utm_medium    TEXT,
+    utm_campaign  TEXT,
+    utm_term      TEXT,
+    utm_content   TEXT,
+    value         REAL,
+    properties    TEXT,
+    traits        TEXT,
+    context       TEXT,
+    trusted       INTEGER CHECK (trusted IN (0, 1)),
+    context_id    INTEGER,
+    lifted        INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (project, message_id, trusted)
+  ) STRICT;
+  INSERT INTO events_v10 SELECT events.id, projects.number, message_id, type, event,
+      anonymous_id, user_id, email, group_id, previous_id, timestamp, received_at, session_id,
+      session_index, session_start, page_url, referrer, utm_source, utm_medium, utm_campaign,
+      utm_term, utm_content, value, properties, traits, context, trusted, context_id, lifted
+    FROM events JOIN projects ON projects.id = events.project_id ORDER BY events.id;
+  DROP TABLE events;
+  ALTER TABLE events_v10 RENAME TO events;
+  CREATE INDEX events_visitor ON events (project, anonymous_id, timestamp)
+    WHERE anonymous_id IS NOT NULL;
+  CREATE INDEX events_user ON events (project, user_id, timestamp) WHERE user_id IS NOT NULL;
+  CREATE INDEX events_group ON events (project, group_id) WHERE group_id IS NOT NULL;
+  CREATE INDEX events_alias ON events (project, timestamp) WHERE type = 'alias';
+  CREATE INDEX events_known ON events (project, timestamp)
+    WHERE anonymous_id IS NULL AND user_id IS NOT NULL AND email IS NOT NULL;
+  CREATE INDEX events_email ON events (project, email) WHERE email IS NOT NULL;
+  CREATE INDEX events_previous ON events (project, previous_id) WHERE previous_id IS NOT NULL;
+  CREATE INDEX events_conversions ON events (project, event, timestamp, anonymous_id, user_id,
+    email, session_id, value, message_id) WHERE type = 'track';
+  CREATE INDEX events_sender_unknown ON events (project, message_id) WHERE trusted IS NULL;
+  `,
 ]

@@ -121,8 +121,8 @@ describe('SqliteStore', () => {
     // A row stored before migration 8 (its context whole) reads back the same way.
     store.db
       .prepare(
-        `INSERT INTO events (project_id, message_id, type, timestamp, received_at, page_url, context, trusted)
-         VALUES (?, 'old', 'page', 1, 1, 'https://acme.test/', ?, 1)`,
+        `INSERT INTO events (project, message_id, type, timestamp, received_at, page_url, context, trusted)
+         VALUES ((SELECT number FROM projects WHERE id = ?), 'old', 'page', 1, 1, 'https://acme.test/', ?, 1)`,
       )
       .run(id, JSON.stringify({ page: { url: 'https://acme.test/' }, locale: 'fr' }))
     const whole = await store.eventDetails(id, { afterId: 0, upToId: 100 })

@@ -69,8 +69,15 @@ interface ProjectRecord {
   created_at: number
 }
 
+/**
+ * A project's number, by its id (bound in its place): events name their project by number
+ * (migration 10). Uncorrelated, it is looked up once per statement, and the indexes on
+ * `project` serve the comparison as they would a bound number.
+ */
+const PROJECT_NUMBER = '(SELECT number FROM projects WHERE id = ?)'
+
 const EVENT_COLUMNS = [
-  'project_id',
+  'project',
   'message_id',
   'type',
   'event',
@@ -103,7 +110,8 @@ const EVENT_COLUMNS = [
 /** A report's conversions: answered from the `events_conversions` index alone (migration 4). */
 export const CONVERSIONS_QUERY = `SELECT id, message_id AS messageId, anonymous_id AS anonymousId,
     user_id AS userId, email, session_id AS sessionId, timestamp, value FROM events
-  WHERE project_id = ? AND type = 'track' AND event = ? AND timestamp >= ? AND timestamp < ?
+  WHERE project = ${PROJECT_NUMBER} AND type = 'track' AND event = ? AND timestamp >= ?
+    AND timestamp < ?
   ORDER BY timestamp, id`
 
 const VISIT_COLUMNS = `id, anonymous_id AS anonymousId, user_id AS userId, email, timestamp,
@@ -191,12 +199,13 @@ export function migrate(db: Database.Database): void {
  */
 export function eventParams(
   row: EventRow,
+  project: number,
   id: number | null = null,
   contextId: number | null = null,
 ): unknown[] {
   return [
     id,
-    row.projectId,
+    project,
     row.messageId,
     row.type,
     row.event,
@@ -244,7 +253,7 @@ function contextHash(context: string): Buffer {
  */
 export const INSERT_EVENT_SQL = `INSERT INTO events (id, ${EVENT_COLUMNS.join(', ')})
   VALUES (?, ${EVENT_COLUMNS.map(() => '?').join(', ')})
-  ON CONFLICT (project_id, message_id, trusted) DO NOTHING`
+  ON CONFLICT (project, message_id, trusted) DO NOTHING`
 
 /**
  * INSERT_EVENT_SQL for a database with rows of unknown sender (`trusted` NULL, stored before
@@ -254,9 +263,9 @@ export const INSERT_EVENT_SQL = `INSERT INTO events (id, ${EVENT_COLUMNS.join(',
 export const INSERT_EVENT_AFTER_UNKNOWN_SQL = `INSERT INTO events (id, ${EVENT_COLUMNS.join(', ')})
   SELECT * FROM (SELECT ? AS id, ${EVENT_COLUMNS.map((column) => `? AS ${column}`).join(', ')})
     AS incoming
-  WHERE NOT EXISTS (SELECT 1 FROM events WHERE events.project_id = incoming.project_id
+  WHERE NOT EXISTS (SELECT 1 FROM events WHERE events.project = incoming.project
     AND events.message_id = incoming.message_id AND events.trusted IS NULL)
-  ON CONFLICT (project_id, message_id, trusted) DO NOTHING`
+  ON CONFLICT (project, message_id, trusted) DO NOTHING`
 
 /**
  * The SQLite store. Writes from concurrent requests are committed together: each
@@ -281,6 +290,7 @@ export class SqliteStore implements Store {
   private readonly insertDropSample: Database.Statement
   private readonly trimDropSamples: Database.Statement
   private readonly writeGroup: Database.Transaction<(writes: readonly PendingWrite[]) => number[]>
+  private readonly projectNumbers = new Map<string, number>()
   private readonly projectByWriteKey: Database.Statement<[string], ProjectRecord>
   private readonly projectBySecretHash: Database.Statement<[string], ProjectRecord>
 
@@ -379,7 +389,8 @@ export class SqliteStore implements Store {
     let id = (this.nextEventId.get() as { id: number }).id
     for (const row of rows) {
       const contextId = row.sharedContext === null ? null : this.contextIdOf(row)
-      const { changes } = this.insertEvent.run(eventParams(row, id, contextId))
+      const project = this.projectNumber(row.projectId)
+      const { changes } = this.insertEvent.run(eventParams(row, project, id, contextId))
       inserted += changes
       if (changes === 0) {
         // A duplicate: a context looked up for it alone is not kept unused.
@@ -408,6 +419,20 @@ export class SqliteStore implements Store {
     for (const [contextId, { row, events }] of uses) this.countUses(contextId, row, events)
     for (const [projectId, id] of heads) this.moveHead.run(projectId, id)
     return inserted
+  }
+
+  /** The number events name the project by (migration 10), remembered: it never changes. */
+  private projectNumber(projectId: string): number {
+    let number = this.projectNumbers.get(projectId)
+    if (number === undefined) {
+      number = this.db.prepare('SELECT number FROM projects WHERE id = ?').pluck().get(projectId) as
+        | number
+        | undefined
+      // An unknown project: its events fail the foreign key, as they did by id.
+      if (number === undefined) return 0
+      this.projectNumbers.set(projectId, number)
+    }
+    return number
   }
 
   /**
@@ -545,8 +570,8 @@ export class SqliteStore implements Store {
     }
     this.db
       .prepare(
-        `INSERT INTO projects (id, name, write_key, secret_key_hash, settings, created_at)
-         VALUES (?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO projects (id, name, write_key, secret_key_hash, settings, created_at, number)
+         VALUES (?, ?, ?, ?, ?, ?, (SELECT coalesce(max(number), 0) + 1 FROM projects))`,
       )
       .run(
         project.id,
@@ -604,7 +629,8 @@ export class SqliteStore implements Store {
       .prepare(
         `SELECT event AS name, count(*) AS events, coalesce(sum(value), 0) AS value,
            min(timestamp) AS first, max(timestamp) AS last FROM events
-         WHERE project_id = ? AND type = 'track' AND event IS NOT NULL AND event != '${OFFLINE_TOUCH_EVENT}'
+         WHERE project = ${PROJECT_NUMBER} AND type = 'track' AND event IS NOT NULL
+           AND event != '${OFFLINE_TOUCH_EVENT}'
          GROUP BY event ORDER BY events DESC, name`,
       )
       .all(projectId) as TrackEventName[]
@@ -623,7 +649,7 @@ export class SqliteStore implements Store {
     return this.db
       .prepare(
         `SELECT ${VISIT_COLUMNS} FROM events
-         WHERE id > ? AND id <= ? AND project_id = ? AND page_url IS NOT NULL
+         WHERE id > ? AND id <= ? AND project = ${PROJECT_NUMBER} AND page_url IS NOT NULL
          ORDER BY id`,
       )
       .all(range.afterId, range.upToId, projectId) as VisitRow[]
@@ -637,7 +663,7 @@ export class SqliteStore implements Store {
     const [where, params] = deviceWhere(device)
     return this.db
       .prepare(
-        `SELECT ${VISIT_COLUMNS} FROM events WHERE project_id = ? AND ${where}
+        `SELECT ${VISIT_COLUMNS} FROM events WHERE project = ${PROJECT_NUMBER} AND ${where}
            AND session_id IS NULL AND page_url IS NOT NULL AND id <= ?
          ORDER BY timestamp, id`,
       )
@@ -648,7 +674,7 @@ export class SqliteStore implements Store {
     const [where, params] = deviceWhere(device)
     return this.db
       .prepare(
-        `SELECT ${VISIT_COLUMNS} FROM events WHERE project_id = ? AND ${where}
+        `SELECT ${VISIT_COLUMNS} FROM events WHERE project = ${PROJECT_NUMBER} AND ${where}
            AND page_url IS NOT NULL AND id <= ?
          ORDER BY id`,
       )
@@ -659,7 +685,8 @@ export class SqliteStore implements Store {
     return this.db
       .prepare(
         `SELECT ${OFFLINE_TOUCH_COLUMNS} FROM events INDEXED BY events_conversions
-         WHERE project_id = ? AND type = 'track' AND event = '${OFFLINE_TOUCH_EVENT}' AND id <= ?
+         WHERE project = ${PROJECT_NUMBER} AND type = 'track' AND event = '${OFFLINE_TOUCH_EVENT}'
+           AND id <= ?
          ORDER BY id`,
       )
       .all(projectId, upToId) as OfflineTouchRow[]
@@ -791,7 +818,7 @@ export class SqliteStore implements Store {
     return this.db
       .prepare(
         `SELECT ${OFFLINE_TOUCH_COLUMNS} FROM events
-         WHERE id > ? AND id <= ? AND project_id = ? AND type = 'track'
+         WHERE id > ? AND id <= ? AND project = ${PROJECT_NUMBER} AND type = 'track'
            AND event = '${OFFLINE_TOUCH_EVENT}'
          ORDER BY id`,
       )
@@ -802,7 +829,7 @@ export class SqliteStore implements Store {
     return this.db
       .prepare(
         `SELECT type, anonymous_id AS anonymousId, user_id AS userId, email, timestamp FROM events
-         WHERE id > ? AND id <= ? AND project_id = ?
+         WHERE id > ? AND id <= ? AND project = ${PROJECT_NUMBER}
            AND (user_id IS NOT NULL OR email IS NOT NULL OR group_id IS NOT NULL)`,
       )
       .all(range.afterId, range.upToId, projectId) as IdentityEventRow[]
@@ -816,20 +843,21 @@ export class SqliteStore implements Store {
          FROM identity_links WHERE project_id = ?
          UNION ALL
          SELECT message_id, timestamp, anonymous_id, user_id, email, session_id FROM events
-         WHERE project_id = ? AND anonymous_id IS NULL AND user_id IS NOT NULL AND email IS NOT NULL`,
+         WHERE project = ${PROJECT_NUMBER} AND anonymous_id IS NULL AND user_id IS NOT NULL
+           AND email IS NOT NULL`,
       )
       .all(projectId, projectId) as IdentityEvidence['links']
     const aliases = this.db
       .prepare(
         `SELECT message_id AS messageId, timestamp, previous_id AS previousId, user_id AS userId
-         FROM events WHERE project_id = ? AND type = 'alias' AND user_id IS NOT NULL`,
+         FROM events WHERE project = ${PROJECT_NUMBER} AND type = 'alias' AND user_id IS NOT NULL`,
       )
       .all(projectId) as IdentityEvidence['aliases']
     const groups = this.db
       .prepare(
         `SELECT message_id AS messageId, timestamp, group_id AS groupId, anonymous_id AS anonymousId,
            user_id AS userId, session_id AS sessionId
-         FROM events WHERE project_id = ? AND group_id IS NOT NULL`,
+         FROM events WHERE project = ${PROJECT_NUMBER} AND group_id IS NOT NULL`,
       )
       .all(projectId) as IdentityEvidence['groups']
     return { links, aliases, groups }
@@ -847,9 +875,9 @@ export class SqliteStore implements Store {
         `SELECT id, message_id AS messageId, type, event, anonymous_id AS anonymousId,
            user_id AS userId, email, group_id AS groupId, session_id AS sessionId, timestamp, value
          FROM events WHERE id IN (
-           SELECT id FROM events WHERE project_id = ? AND ${within('anonymous_id')}
-           UNION SELECT id FROM events WHERE project_id = ? AND ${within('user_id')}
-           UNION SELECT id FROM events WHERE project_id = ? AND ${within('email')}
+           SELECT id FROM events WHERE project = ${PROJECT_NUMBER} AND ${within('anonymous_id')}
+           UNION SELECT id FROM events WHERE project = ${PROJECT_NUMBER} AND ${within('user_id')}
+           UNION SELECT id FROM events WHERE project = ${PROJECT_NUMBER} AND ${within('email')}
          ) AND ${within('type')}
          ORDER BY timestamp, id`,
       )
@@ -876,7 +904,7 @@ export class SqliteStore implements Store {
            utm_source AS utmSource, utm_medium AS utmMedium, utm_campaign AS utmCampaign,
            utm_term AS utmTerm, utm_content AS utmContent, value
          FROM events
-         WHERE project_id = ? AND anonymous_id IN (SELECT value FROM json_each(?))
+         WHERE project = ${PROJECT_NUMBER} AND anonymous_id IN (SELECT value FROM json_each(?))
          ORDER BY id`,
       )
       .all(projectId, JSON.stringify(anonymousIds)) as DeviceEventRow[]
@@ -892,7 +920,8 @@ export class SqliteStore implements Store {
            utm_term AS utmTerm, utm_content AS utmContent, session_id AS sessionId,
            session_index AS sessionIndex, session_start AS sessionStart
          FROM events LEFT JOIN event_contexts ON event_contexts.id = events.context_id
-         WHERE events.project_id = ? AND events.id > ? AND events.id <= ? ORDER BY events.id`,
+         WHERE events.project = ${PROJECT_NUMBER} AND events.id > ? AND events.id <= ?
+         ORDER BY events.id`,
       )
       .all(projectId, range.afterId, range.upToId) as (LiftedColumns & {
       id: number
@@ -918,15 +947,16 @@ export class SqliteStore implements Store {
       const linksOfEvents = this.db
         .prepare(
           `DELETE FROM identity_links WHERE project_id = ? AND (anonymous_id, message_id) IN (
-             SELECT anonymous_id, message_id FROM events WHERE ${within('id')} AND project_id = ?)`,
+             SELECT anonymous_id, message_id FROM events
+             WHERE ${within('id')} AND project = ${PROJECT_NUMBER})`,
         )
         .run(projectId, eventIds, projectId).changes
       // One indexed search per column (an OR of them would scan the project's events).
-      const erased = `SELECT id FROM events WHERE project_id = ? AND ${within('anonymous_id')}
-        UNION SELECT id FROM events WHERE project_id = ? AND ${within('user_id')}
-        UNION SELECT id FROM events WHERE project_id = ? AND ${within('email')}
-        UNION SELECT id FROM events WHERE project_id = ? AND ${within('previous_id')}
-        UNION SELECT id FROM events WHERE project_id = ? AND ${within('id')}`
+      const erased = `SELECT id FROM events WHERE project = ${PROJECT_NUMBER} AND ${within('anonymous_id')}
+        UNION SELECT id FROM events WHERE project = ${PROJECT_NUMBER} AND ${within('user_id')}
+        UNION SELECT id FROM events WHERE project = ${PROJECT_NUMBER} AND ${within('email')}
+        UNION SELECT id FROM events WHERE project = ${PROJECT_NUMBER} AND ${within('previous_id')}
+        UNION SELECT id FROM events WHERE project = ${PROJECT_NUMBER} AND ${within('id')}`
       const erasedParams = [
         projectId,
         anonymousIds,

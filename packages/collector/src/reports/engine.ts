@@ -142,7 +142,11 @@ type ConversionRowRef = Pick<ConversionRow, 'anonymousId' | 'userId' | 'email' |
 
 interface Derived {
   graph: IdentityGraph
-  accounts: AccountIndex | undefined
+  /**
+   * Every person's account, resolved when first asked (the maintained domain lists are read
+   * then): a report by person needs none.
+   */
+  accounts(): AccountIndex
   table: TouchTable
   /** Each person's touches (numbers in `table`), sorted by time. */
   touchesByPerson: Map<string, number[]>
@@ -258,19 +262,21 @@ export class JourneyEngine {
     const state = await this.updated(project, true)
     this.used.set(project.id, state)
     const derived = this.derive(project, state)
-    const { graph, accounts } = derived
-    const ownerOf = (person: string) =>
-      query.level === 'account' && accounts ? accountOf(accounts, person).key : person
+    const { graph } = derived
+    const accounts = query.level === 'account' ? derived.accounts() : undefined
+    const ownerOf = (person: string) => (accounts ? accountOf(accounts, person).key : person)
     const rules = project.settings.channelRules
     const keyed = this.keyedJourneys(derived, query, ownerOf, rules)
-    if (query.level === 'account' && accounts && !derived.firstIdentifiedByAccount) {
+    if (accounts && !derived.firstIdentifiedByAccount) {
       derived.firstIdentifiedByAccount = earliestByOwner(derived.firstIdentified, ownerOf)
     }
     const identifiedByOwner =
       (query.level === 'account' && derived.firstIdentifiedByAccount) || derived.firstIdentified
     return {
       graph,
-      accounts,
+      get accounts() {
+        return derived.accounts()
+      },
       touchesByOwner: { get: (owner) => keyed.index.touches(owner) },
       keyPaths: (range, excluded) => keyed.index.paths(range, excluded),
       ownerOf,
@@ -623,9 +629,13 @@ export class JourneyEngine {
       if (known === undefined || link.timestamp < known) firstIdentified.set(person, link.timestamp)
     }
     const { table, devices } = state
+    let accounts: AccountIndex | undefined
     const derived: Derived = {
       graph,
-      accounts: loadAccounts(project, identity, this.maintainedDomains()),
+      accounts: () => {
+        accounts ??= loadAccounts(project, identity, this.maintainedDomains())
+        return accounts
+      },
       table,
       touchesByPerson: new Map(),
       spansOf: (anonymousId) => {

@@ -11,14 +11,14 @@ import { InProcessRunner } from './runner'
 const EVENTS = ORACLE_EVENTS
 
 /**
- * Each query with the conversions it counts: a person's first in the range (a7, b4, k6, k7),
- * an account's (ada and bob are both acme.com). An oracle over empty reports proves nothing.
+ * Each query with the conversions it counts: a person's first in the range (a7, b4, k6, k7,
+ * e3), an account's (ada and bob are both acme.com). An oracle over empty reports proves nothing.
  */
 const QUERIES: [query: string, conversions: number][] = [
-  ['model=linear&groupBy=channel', 4],
-  ['model=markov&groupBy=source', 4],
-  ['model=w_shaped&groupBy=channel&level=account', 3],
-  ['model=shapley&groupBy=source&level=account', 3],
+  ['model=linear&groupBy=channel', 5],
+  ['model=markov&groupBy=source', 5],
+  ['model=w_shaped&groupBy=channel&level=account', 4],
+  ['model=shapley&groupBy=source&level=account', 4],
 ]
 
 type App = ReturnType<typeof createApp>

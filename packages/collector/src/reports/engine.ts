@@ -9,6 +9,7 @@ import {
   eventOwner,
   type GroupBy,
   groupKey,
+  type Identification,
   type IdentityGraph,
   isDirectTouch,
   isUsableId,
@@ -304,7 +305,7 @@ export class JourneyEngine {
       const state = await this.refresh(project)
       if (identity && !state.identity) {
         state.identity = await loadIdentity(this.store, project.id)
-        state.derived = undefined
+        if (state.derived) this.reidentify(project, state, state.derived)
       }
       return state
     })
@@ -341,13 +342,10 @@ export class JourneyEngine {
     } else this.cancelRederivation(project.id)
     if (version.lastEventId !== state.version.lastEventId) {
       const identityChanged = await this.catchUp(project, state, version)
-      // New identity evidence can move any session to another person: derive all again,
-      // with the graph resolved again when a report asks. Otherwise only the devices that
-      // got visits (and new offline touches) are placed.
-      if (identityChanged) {
-        state.identity = undefined
-        state.derived = undefined
-      }
+      // New identity evidence: the graph is resolved again when a report asks, and the
+      // devices whose people it changed are placed again (`reidentify`). Otherwise only the
+      // devices that got visits (and new offline touches) are placed.
+      if (identityChanged) state.identity = undefined
     }
     await this.save(project, state)
     return state
@@ -620,29 +618,17 @@ export class JourneyEngine {
       return state.derived
     }
     const identity = state.identity as ProjectIdentity
-    const { graph } = identity
-    const firstIdentified = new Map<string, number>()
-    for (const link of identity.links) {
-      const person = identifiedPerson(graph, link)
-      if (!person) continue
-      const known = firstIdentified.get(person)
-      if (known === undefined || link.timestamp < known) firstIdentified.set(person, link.timestamp)
-    }
     const { table, devices } = state
-    let accounts: AccountIndex | undefined
     const derived: Derived = {
-      graph,
-      accounts: () => {
-        accounts ??= loadAccounts(project, identity, this.maintainedDomains())
-        return accounts
-      },
+      graph: identity.graph,
+      accounts: this.accountsOf(project, identity),
       table,
       touchesByPerson: new Map(),
       spansOf: (anonymousId) => {
         const device = devices.get(anonymousId)
         return device?.device.anonymousId == null ? undefined : spansOf(table, device)
       },
-      firstIdentified,
+      firstIdentified: firstIdentifiedOf(identity),
       keyed: new Map(),
       conversionPersons: new Map(),
     }
@@ -659,6 +645,59 @@ export class JourneyEngine {
     this.place(state, derived)
     state.derived = derived
     return derived
+  }
+
+  /** Every person's account, resolved once when first asked. */
+  private accountsOf(project: Project, identity: ProjectIdentity): () => AccountIndex {
+    let accounts: AccountIndex | undefined
+    return () => {
+      accounts ??= loadAccounts(project, identity, this.maintainedDomains())
+      return accounts
+    }
+  }
+
+  /**
+   * The identity graph resolved again (`state.identity`): the devices whose sessions it may
+   * give to someone else — an anonymous ID whose person or shared-device identifications
+   * changed, every server-side device — and every offline touch are placed again (the next
+   * `place`), so only the journeys of the people concerned are rebuilt. What hangs on the
+   * graph as a whole (conversion owners, identification times, accounts and the journeys
+   * by account) is made again when asked.
+   */
+  private reidentify(project: Project, state: ProjectJourneys, derived: Derived): void {
+    const identity = state.identity as ProjectIdentity
+    const before = derived.graph
+    const { graph } = identity
+    const changed = new Set<string>()
+    for (const [key, person] of graph.personByIdentifier) {
+      if (before.personByIdentifier.get(key) !== person) changed.add(key)
+    }
+    for (const key of before.personByIdentifier.keys()) {
+      if (!graph.personByIdentifier.has(key)) changed.add(key)
+    }
+    for (const anonymousId of new Set([
+      ...before.sharedDevices.keys(),
+      ...graph.sharedDevices.keys(),
+    ])) {
+      const was = before.sharedDevices.get(anonymousId)
+      const is = graph.sharedDevices.get(anonymousId)
+      if (!sameIdentifications(was, is)) changed.add(`shared:${anonymousId}`)
+    }
+    for (const device of state.devices.values()) {
+      const { key, anonymousId } = device.device
+      if (anonymousId === null || changed.has(anonKey(key)) || changed.has(`shared:${key}`)) {
+        state.changedDevices.add(device)
+      }
+    }
+    state.newOffline = [...state.offline]
+    derived.graph = graph
+    derived.accounts = this.accountsOf(project, identity)
+    derived.firstIdentified = firstIdentifiedOf(identity)
+    delete derived.firstIdentifiedByAccount
+    derived.conversionPersons.clear()
+    for (const [cacheKey, journeys] of derived.keyed) {
+      if (journeys.personsByOwner) derived.keyed.delete(cacheKey)
+    }
   }
 
   /**
@@ -705,7 +744,8 @@ export class JourneyEngine {
     }
     for (const [person, touches] of removed) {
       const kept = touchesByPerson.get(person)?.filter((touch) => !touches.has(touch))
-      if (kept) touchesByPerson.set(person, kept)
+      if (kept?.length) touchesByPerson.set(person, kept)
+      else touchesByPerson.delete(person)
       // A retired session's number is given back here.
       for (const touch of touches) table.unplace(touch)
     }
@@ -915,6 +955,38 @@ function refOf(row: ConversionRowRef) {
     time: row.timestamp,
     sessionId: row.sessionId,
   }
+}
+
+/** When each person was first identified, by their identity links. */
+function firstIdentifiedOf(identity: ProjectIdentity): Map<string, number> {
+  const firstIdentified = new Map<string, number>()
+  for (const link of identity.links) {
+    const person = identifiedPerson(identity.graph, link)
+    if (!person) continue
+    const known = firstIdentified.get(person)
+    if (known === undefined || link.timestamp < known) firstIdentified.set(person, link.timestamp)
+  }
+  return firstIdentified
+}
+
+/** Whether two lists of a shared device's identifications say the same. */
+function sameIdentifications(
+  a: readonly Identification[] | undefined,
+  b: readonly Identification[] | undefined,
+): boolean {
+  if (a === undefined || b === undefined) return a === b
+  return (
+    a.length === b.length &&
+    a.every((x, i) => {
+      const y = b[i] as Identification
+      return (
+        x.person === y.person &&
+        x.time === y.time &&
+        x.sessionId === y.sessionId &&
+        x.messageId === y.messageId
+      )
+    })
+  )
 }
 
 /** The person an identity link identifies (by its userId, else email), if usable. */

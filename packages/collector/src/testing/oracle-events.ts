@@ -43,6 +43,14 @@ export const ORACLE_EVENTS: Event[] = [
   // After identify, the SDK names the visitor on every event: nothing new, unless earlier.
   { ...visit('a8', 'ada-laptop', T0 + 3 * DAY, SITE), traits: { email: 'ada@acme.com' } },
   { ...visit('a0', 'ada-laptop', T0 - DAY, `${SITE}?utm_source=bing`), userId: 'ada-1' },
+  // An offline touch of an email that a later identify joins to a userId: the person's key
+  // changes (email: → user:), and the touch must follow it.
+  track('e1', T0 + DAY, {}, 'touch', {
+    traits: { email: 'dan@delta.com' },
+    properties: { channel: 'Events', source: 'webinar' },
+  }),
+  identify('e2', T0 + 2 * DAY, { userId: 'dan-7' }, 'dan@delta.com'),
+  track('e3', T0 + 3 * DAY, { userId: 'dan-7' }, 'demo_request'),
   visit('c1', 'cy', T0, `${SITE}?utm_source=google&utm_medium=cpc`),
   visit('c2', 'cy', T0 + DAY, SITE),
 ]

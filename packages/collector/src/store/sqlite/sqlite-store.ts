@@ -836,6 +836,11 @@ export class SqliteStore implements Store {
       .all(range.afterId, range.upToId, this.projectNumber(projectId)) as IdentityEventRow[]
   }
 
+  /**
+   * Server-side links and alias calls are read from their partial indexes by name: without
+   * statistics the planner took `events_user`, which holds every event with a userId (at
+   * 10M events, 2× slower for the links and a walk over all of them for the aliases).
+   */
   async identityEvidence(projectId: string): Promise<IdentityEvidence> {
     const links = this.db
       .prepare(
@@ -843,7 +848,8 @@ export class SqliteStore implements Store {
            email, session_id AS sessionId
          FROM identity_links WHERE project_id = ?
          UNION ALL
-         SELECT message_id, timestamp, anonymous_id, user_id, email, session_id FROM events
+         SELECT message_id, timestamp, anonymous_id, user_id, email, session_id
+         FROM events INDEXED BY events_known
          WHERE project = ${PROJECT_NUMBER} AND anonymous_id IS NULL AND user_id IS NOT NULL
            AND email IS NOT NULL`,
       )
@@ -851,7 +857,8 @@ export class SqliteStore implements Store {
     const aliases = this.db
       .prepare(
         `SELECT message_id AS messageId, timestamp, previous_id AS previousId, user_id AS userId
-         FROM events WHERE project = ${PROJECT_NUMBER} AND type = 'alias' AND user_id IS NOT NULL`,
+         FROM events INDEXED BY events_alias
+         WHERE project = ${PROJECT_NUMBER} AND type = 'alias' AND user_id IS NOT NULL`,
       )
       .all(projectId) as IdentityEvidence['aliases']
     const groups = this.db

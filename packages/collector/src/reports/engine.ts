@@ -668,7 +668,9 @@ export class JourneyEngine {
     const identity = state.identity as ProjectIdentity
     const before = derived.graph
     const { graph } = identity
+    /** Identifier keys whose person changed, and shared devices whose identifications did. */
     const changed = new Set<string>()
+    const changedShared = new Set<string>()
     for (const [key, person] of graph.personByIdentifier) {
       if (before.personByIdentifier.get(key) !== person) changed.add(key)
     }
@@ -680,12 +682,13 @@ export class JourneyEngine {
       ...graph.sharedDevices.keys(),
     ])) {
       const was = before.sharedDevices.get(anonymousId)
-      const is = graph.sharedDevices.get(anonymousId)
-      if (!sameIdentifications(was, is)) changed.add(`shared:${anonymousId}`)
+      if (!sameIdentifications(was, graph.sharedDevices.get(anonymousId))) {
+        changedShared.add(anonymousId)
+      }
     }
     for (const device of state.devices.values()) {
       const { key, anonymousId } = device.device
-      if (anonymousId === null || changed.has(anonKey(key)) || changed.has(`shared:${key}`)) {
+      if (anonymousId === null || changed.has(anonKey(key)) || changedShared.has(key)) {
         state.changedDevices.add(device)
       }
     }

@@ -1,4 +1,4 @@
-import { type KeyedTouch, type KeyPath, keyPathsOf } from '@touchline/shared'
+import { type KeyedTouch, type KeyPath, keyPathsOf, sortTouches } from '@touchline/shared'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { PathIndex } from './path-index'
@@ -7,6 +7,8 @@ const OWNERS = Array.from({ length: 40 }, (_, i) => `owner-${i}`)
 const touch = fc.record({
   time: fc.integer({ min: 0, max: 20 }),
   key: fc.constantFrom('google', 'email', 'linkedin', '(direct)'),
+  direct: fc.boolean(),
+  offline: fc.boolean(),
 })
 /** One change: an owner's whole journey replaced (an empty one removes it). */
 const change = fc.record({
@@ -28,7 +30,7 @@ describe('PathIndex', () => {
         fc.subarray(OWNERS),
         (changes, from, to, excluded) => {
           const index = new PathIndex(8) // small: the arrays grow and compact often
-          const current = new Map<string, KeyedTouch[]>()
+          const current = new Map<string, (KeyedTouch & { direct: boolean; offline: boolean })[]>()
           for (const { owner, touches } of changes) {
             const byTime = [...touches].sort((a, b) => a.time - b.time)
             index.set(owner, byTime)
@@ -40,6 +42,13 @@ describe('PathIndex', () => {
               .map(([, touches]) => touches.filter((t) => t.time >= from && t.time < to)),
           )
           expect(sorted(index.paths({ from, to }, new Set(excluded)))).toEqual(sorted(expected))
+          // Each owner's journey reads back whole, in the models' order, flags included.
+          for (const owner of OWNERS) {
+            const touches = current.get(owner) ?? []
+            expect(index.touches(owner)).toEqual(
+              touches.length === 0 ? undefined : [...sortTouches(touches)],
+            )
+          }
         },
       ),
       { numRuns: 300 },

@@ -72,13 +72,6 @@ export class PathIndex {
     this.live += ordered.length
   }
 
-  /** Owners with a journey. */
-  get size(): number {
-    let owners = 0
-    for (let slot = 0; slot < this.slots.size; slot++) if (this.lengths[slot]) owners++
-    return owners
-  }
-
   /** The owner's journey in canonical order (new objects), undefined if it has none. */
   touches(owner: string): IndexedTouch[] | undefined {
     const slot = this.slots.get(owner)

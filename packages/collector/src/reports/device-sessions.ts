@@ -177,7 +177,9 @@ export function deriveDevice(rows: readonly VisitRow[], options: TouchOptions): 
  * the order of the row that opened it (as the sessions were ordered when derived in memory).
  */
 export function orderedSessions(state: DeviceSessions): DerivedSession[] {
-  return [...state.sdk.values(), ...state.rules].sort(
-    (a, b) => a.start - b.start || Number(a.id === null) - Number(b.id === null) || a.seq - b.seq,
-  )
+  return [...state.sdk.values(), ...state.rules].sort(sessionOrder)
 }
+
+/** `orderedSessions`' order. */
+export const sessionOrder = (a: DerivedSession, b: DerivedSession): number =>
+  a.start - b.start || Number(a.id === null) - Number(b.id === null) || a.seq - b.seq

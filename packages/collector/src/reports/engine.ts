@@ -5,6 +5,7 @@ import {
   type ChannelRule,
   type DerivationStatus,
   describeSessionSettings,
+  deviceOwner,
   emailKey,
   eventOwner,
   type GroupBy,
@@ -28,6 +29,8 @@ import type { MaintainedDomains } from '../identity/domains'
 import { loadAccounts, loadIdentity, type ProjectIdentity } from '../identity/identity'
 import type {
   ConversionRow,
+  DerivedSession,
+  DeviceRef,
   IdentityEventRow,
   OfflineTouchRow,
   Project,
@@ -41,9 +44,9 @@ import {
   deriveDevice,
   deviceOf,
   deviceOfKey,
-  emptyDeviceSessions,
   orderedSessions,
   ruleSessions,
+  sessionOrder,
   sessionSettingsOf,
   storedDeviceSessions,
   touchOptions,
@@ -88,9 +91,12 @@ export interface JourneyTouch extends KeyedTouch {
 
 /**
  * A device (an anonymous ID, or the userId, else email, of server-side visits without one)
- * with its derived sessions, as stored.
+ * and its derived sessions, kept as touches of the state's `TouchTable` alone: no object per
+ * session. A device that gets visits has its sessions read back from the table
+ * (`workingSessions`) for the catch-up, then written to it again.
  */
-interface Device extends DeviceSessions {
+interface Device {
+  device: DeviceRef
   /** Its sessions' touches (numbers in the state's `TouchTable`), in `orderedSessions`' order. */
   touches: number[]
   /**
@@ -366,8 +372,11 @@ export class JourneyEngine {
     const { options } = state
     const derived = state.identity && state.derived
     let identityChanged = !derived
-    /** Devices that got visits: their sessions are derived again and stored. */
-    const touched = new Set<Device>()
+    /**
+     * Devices that got visits, with their sessions as objects while they change: derived
+     * again, they go back to the table and are stored.
+     */
+    const touched = new Map<Device, DeviceSessions>()
     const slice = job ? BACKGROUND_SLICE : LOAD_SLICE
     // Read in slices of row ids, so a first load of millions of events never holds them all.
     for (let afterId = state.version.lastEventId; afterId < version.lastEventId; ) {
@@ -383,8 +392,12 @@ export class JourneyEngine {
       }
       for (const row of visits) {
         const device = this.deviceIn(state, deviceOf(row))
-        addVisit(device, row, options)
-        touched.add(device)
+        let sessions = touched.get(device)
+        if (!sessions) {
+          sessions = workingSessions(state.table, device)
+          touched.set(device, sessions)
+        }
+        addVisit(sessions, row, options)
       }
       this.addOffline(state, offline)
       afterId = range.upToId
@@ -397,20 +410,20 @@ export class JourneyEngine {
     // Sessions the rules find can merge or split with any visit: a device that got visits
     // without a session id has them found again, from its own visits only.
     let found = 0
-    for (const device of touched) {
-      if (!device.rulesStale) continue
+    for (const sessions of touched.values()) {
+      if (!sessions.rulesStale) continue
       const rows = await this.store.unsessionedVisits(
         project.id,
-        device.device,
+        sessions.device,
         version.lastEventId,
       )
-      device.rules = ruleSessions(rows, options)
-      device.rulesStale = false
+      sessions.rules = ruleSessions(rows, options)
+      sessions.rulesStale = false
       if (job && ++found % 1_000 === 0) await yieldToReports()
     }
     state.version = version
-    for (const device of touched) {
-      setSessions(state.table, device, options)
+    for (const [device, sessions] of touched) {
+      setSessions(state.table, device, orderedSessions(sessions), options)
       state.unsaved.add(device)
     }
     return identityChanged
@@ -490,29 +503,42 @@ export class JourneyEngine {
       touchOptions(project),
     )
     if (this.options.persist === false) return state
-    const stored = await this.store.derivedSessions(project.id)
-    if (!stored.derivation) return state
-    const { lastEventId, settings } = stored.derivation
-    const options = touchOptionsOfDerivation(settings)
+    let dirty: readonly string[] = []
+    let options: TouchOptions | undefined
+    // Each stored device goes into the table as it is read: its session objects die young.
+    await this.store.readDerivation(project.id, {
+      begin: (stored) => {
+        if (!stored.derivation) return false
+        const { lastEventId, settings } = stored.derivation
+        options = touchOptionsOfDerivation(settings)
+        if (!options) return false
+        state.derivationKey = settings
+        state.options = options
+        state.version.lastEventId = lastEventId
+        state.savedEventId = lastEventId
+        state.saveAll = false
+        dirty = stored.dirtyDevices
+        return true
+      },
+      device: (device, sessions) => {
+        if (dirty.includes(device.key)) return
+        // Stored in this order; sorted anyway, as cheap on sorted lists as a check would be.
+        sessions.sort(sessionOrder)
+        // Each stored device once, and all are placed when first derived: no look-up here.
+        const entry: Device = { device, touches: [], placed: [], placedTo: [] }
+        state.devices.set(device.key, entry)
+        setSessions(state.table, entry, sessions, options as TouchOptions)
+      },
+    })
     if (!options) return state
-    state.derivationKey = settings
-    state.options = options
-    state.version.lastEventId = lastEventId
-    state.savedEventId = lastEventId
-    state.saveAll = false
-    const dirty = new Set(stored.dirtyDevices)
-    for (const { device, sessions } of stored.devices) {
-      if (dirty.has(device.key)) continue
-      const entry = this.deviceIn(state, device, storedDeviceSessions(device, sessions))
-      setSessions(state.table, entry, options)
-    }
-    for (const key of stored.dirtyDevices) {
+    const { lastEventId } = state.version
+    for (const key of dirty) {
       const rows = await this.store.visitsOfDevice(project.id, deviceOfKey(key), lastEventId)
       state.cleaned.push(key)
       if (rows.length === 0) continue
       const derived = deriveDevice(rows, options)
-      const device = this.deviceIn(state, derived.device, derived)
-      setSessions(state.table, device, options)
+      const device = this.deviceIn(state, derived.device)
+      setSessions(state.table, device, orderedSessions(derived), options)
       state.unsaved.add(device)
     }
     this.addOffline(state, await this.store.offlineTouchesUpTo(project.id, lastEventId))
@@ -543,9 +569,10 @@ export class JourneyEngine {
     }
     const derivation = { lastEventId, settings: state.derivationKey }
     const erasures = state.version.erasures
+    const { table } = state
     const devices = [...(state.saveAll ? state.devices.values() : state.unsaved)].map((device) => ({
       device: device.device,
-      sessions: orderedSessions(device),
+      sessions: device.touches.map((touch) => table.session(touch)),
     }))
     state.unsaved.clear()
     const cleaned = state.cleaned
@@ -573,24 +600,11 @@ export class JourneyEngine {
     return true
   }
 
-  /** The state's device `ref`, added (with `sessions`) if new; marked changed either way. */
-  private deviceIn(
-    state: ProjectJourneys,
-    ref: Device['device'],
-    sessions: DeviceSessions = emptyDeviceSessions(ref),
-  ): Device {
+  /** The state's device `ref`, added (with no sessions) if new; marked changed either way. */
+  private deviceIn(state: ProjectJourneys, ref: DeviceRef): Device {
     let device = state.devices.get(ref.key)
     if (!device) {
-      // Every field named, in one order: a spread gave each device a hidden class of its own.
-      device = {
-        device: sessions.device,
-        sdk: sessions.sdk,
-        rules: sessions.rules,
-        rulesStale: sessions.rulesStale,
-        touches: [],
-        placed: [],
-        placedTo: [],
-      }
+      device = { device: ref, touches: [], placed: [], placedTo: [] }
       state.devices.set(ref.key, device)
     }
     state.changedDevices.add(device)
@@ -711,21 +725,31 @@ export class JourneyEngine {
   private place(state: ProjectJourneys, derived: Derived): void {
     if (state.changedDevices.size === 0 && state.newOffline.length === 0) return
     const { graph, touchesByPerson, table } = derived
-    const affected = new Set<string>()
+    /** The people concerned, with their touches (the lists of `touchesByPerson`). */
+    const affected = new Map<string, number[]>()
+    /** The person's touches, kept in `affected`: one look-up per person, not per touch. */
+    const touchesOf = (person: string): number[] => {
+      let touches = affected.get(person)
+      if (touches === undefined) {
+        touches = touchesByPerson.get(person)
+        if (touches === undefined) {
+          touches = []
+          touchesByPerson.set(person, touches)
+        }
+        affected.set(person, touches)
+      }
+      return touches
+    }
     // First take the changed devices' earlier touches out (once per person), then place.
     const removed = new Map<string, Set<number>>()
     const take = (person: string, touch: number) => {
       const touches = removed.get(person)
       if (touches) touches.add(touch)
       else removed.set(person, new Set([touch]))
-      affected.add(person)
     }
     const put = (person: string, touch: number): string => {
-      const touches = touchesByPerson.get(person)
-      if (touches) touches.push(touch)
-      else touchesByPerson.set(person, [touch])
+      touchesOf(person).push(touch)
       table.place(touch)
-      affected.add(person)
       return person
     }
     const offlineToPlace = new Set(state.newOffline)
@@ -746,15 +770,28 @@ export class JourneyEngine {
       if (entry.placedTo !== undefined) take(entry.placedTo, entry.touch)
     }
     for (const [person, touches] of removed) {
-      const kept = touchesByPerson.get(person)?.filter((touch) => !touches.has(touch))
-      if (kept?.length) touchesByPerson.set(person, kept)
-      else touchesByPerson.delete(person)
+      const kept = (touchesByPerson.get(person) ?? []).filter((touch) => !touches.has(touch))
+      // Kept even when empty until every touch is placed (`affected` holds the same list).
+      touchesByPerson.set(person, kept)
+      affected.set(person, kept)
       // A retired session's number is given back here.
       for (const touch of touches) table.unplace(touch)
     }
 
     for (const device of state.changedDevices) {
       const { anonymousId, userId, email } = device.device
+      // Most devices are one person's whole: their owner is found once.
+      const owner = anonymousId === null ? undefined : deviceOwner(graph, device.device.key)
+      if (owner !== undefined) {
+        const touches = touchesOf(owner)
+        for (const touch of device.touches) {
+          touches.push(touch)
+          table.place(touch)
+        }
+        device.placed = device.touches
+        device.placedTo = owner
+        continue
+      }
       const placed: number[] = []
       const placedTo: string[] = []
       for (const [i, touch] of device.touches.entries()) {
@@ -778,17 +815,20 @@ export class JourneyEngine {
     }
     state.changedDevices.clear()
     state.newOffline = []
-    for (const person of affected) {
-      touchesByPerson.get(person)?.sort((a, b) => table.time(a) - table.time(b))
+    const byTime = (a: number, b: number) => table.time(a) - table.time(b)
+    for (const [person, touches] of affected) {
+      if (touches.length === 0) touchesByPerson.delete(person)
+      else if (touches.length > 1) touches.sort(byTime)
     }
     for (const journeys of derived.keyed.values()) {
       const { personsByOwner } = journeys
       if (!personsByOwner) {
-        for (const person of affected) rebuildOwner(journeys, derived, person)
+        for (const [person, touches] of affected)
+          journeys.index.set(person, keyedOf(journeys, touches))
         continue
       }
       const owners = new Set<string>()
-      for (const person of affected) {
+      for (const person of affected.keys()) {
         const owner = journeys.ownerOf(person)
         owners.add(owner)
         const members = personsByOwner.get(owner)
@@ -842,8 +882,12 @@ export class JourneyEngine {
         else personsByOwner.set(owner, new Set([person]))
       }
     }
-    for (const owner of (personsByOwner ?? derived.touchesByPerson).keys()) {
-      rebuildOwner(journeys, derived, owner)
+    if (personsByOwner) {
+      for (const owner of personsByOwner.keys()) rebuildOwner(journeys, derived, owner)
+    } else {
+      for (const [person, touches] of derived.touchesByPerson) {
+        journeys.index.set(person, keyedOf(journeys, touches))
+      }
     }
     derived.keyed.set(cacheKey, journeys)
     return journeys
@@ -862,6 +906,11 @@ function earliestByOwner(
     if (known === undefined || time < known) byOwner.set(owner, time)
   }
   return byOwner
+}
+
+/** Touches (numbers in the table) with their grouping keys. */
+function keyedOf(journeys: KeyedJourneys, touches: readonly number[]): JourneyTouch[] {
+  return touches.map((touch) => journeys.keyed(touch))
 }
 
 /** An owner's keyed touches: their people's touches, in time order. */
@@ -901,10 +950,22 @@ function changesIdentity(derived: Derived, row: IdentityEventRow): boolean {
   return (derived.firstIdentified.get(person) ?? Number.POSITIVE_INFINITY) > row.timestamp
 }
 
-/** Derives the device's ordered sessions and their touches again, retiring the previous. */
-function setSessions(table: TouchTable, device: Device, options: TouchOptions): void {
+/** A device's sessions read back from the table, to add visits to (`addVisit`). */
+function workingSessions(table: TouchTable, device: Device): DeviceSessions {
+  return storedDeviceSessions(
+    device.device,
+    device.touches.map((touch) => table.session(touch)),
+  )
+}
+
+/** The device's touches: its `sessions` (ordered) added to the table, the previous retired. */
+function setSessions(
+  table: TouchTable,
+  device: Device,
+  sessions: readonly DerivedSession[],
+  options: TouchOptions,
+): void {
   for (const touch of device.touches) table.retire(touch)
-  const sessions = orderedSessions(device)
   // How long after its last visit an identify or a conversion still belongs to each session.
   const reaches = sessionReaches(sessions, options)
   const { anonymousId } = device.device
@@ -917,6 +978,7 @@ function setSessions(table: TouchTable, device: Device, options: TouchOptions): 
       false,
       anonymousId,
       session.id,
+      session.seq,
     ),
   )
 }

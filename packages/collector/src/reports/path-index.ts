@@ -141,6 +141,16 @@ export class PathIndex {
     const times = new Float64Array(capacity)
     const ids = new Int32Array(capacity)
     const flags = new Uint8Array(capacity)
+    if (this.live === this.used) {
+      // Nothing stale (as while the index is first filled): the runs stay where they are.
+      times.set(this.times.subarray(0, this.used))
+      ids.set(this.ids.subarray(0, this.used))
+      flags.set(this.flags.subarray(0, this.used))
+      this.times = times
+      this.ids = ids
+      this.flags = flags
+      return
+    }
     let used = 0
     for (let slot = 0; slot < this.slots.size; slot++) {
       const start = this.starts[slot] as number

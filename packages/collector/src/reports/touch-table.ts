@@ -1,4 +1,5 @@
 import type { Acquisition } from '@touchline/shared'
+import type { DerivedSession } from '../store/store'
 
 /** One touch of a person: a session's acquisition, or an offline touch. */
 export interface PersonTouch {
@@ -30,6 +31,8 @@ export class TouchTable {
   private times = new Float64Array(1_024)
   private ends = new Float64Array(1_024)
   private reaches = new Float64Array(1_024)
+  /** A session's `seq` (the row id that opened it); 0 for an offline touch. */
+  private seqs = new Float64Array(1_024)
   private acquisitionIds = new Int32Array(1_024)
   private flags = new Uint8Array(1_024)
   private readonly anonymousIds: (string | null)[] = []
@@ -50,11 +53,13 @@ export class TouchTable {
     offline: boolean,
     anonymousId: string | null,
     sessionId: string | null = null,
+    seq = 0,
   ): number {
     const touch = this.free.pop() ?? this.grow()
     this.times[touch] = time
     this.ends[touch] = end
     this.reaches[touch] = reach
+    this.seqs[touch] = seq
     this.acquisitionIds[touch] = this.acquisitionId(acquisition)
     this.flags[touch] = CURRENT | (offline ? OFFLINE : 0)
     this.anonymousIds[touch] = anonymousId
@@ -109,6 +114,17 @@ export class TouchTable {
     return ((this.flags[touch] as number) & OFFLINE) !== 0
   }
 
+  /** A session's touch as the session it was added from (its acquisition the same object). */
+  session(touch: number): DerivedSession {
+    return {
+      id: this.sessionId(touch),
+      seq: this.seqs[touch] as number,
+      start: this.time(touch),
+      end: this.end(touch),
+      acquisition: this.acquisition(this.acquisitionIdOf(touch)),
+    }
+  }
+
   /** The touch as an object (for a person's journey). */
   touch(touch: number): PersonTouch {
     return {
@@ -151,6 +167,7 @@ export class TouchTable {
       this.times = grown(this.times, new Float64Array(capacity))
       this.ends = grown(this.ends, new Float64Array(capacity))
       this.reaches = grown(this.reaches, new Float64Array(capacity))
+      this.seqs = grown(this.seqs, new Float64Array(capacity))
       this.acquisitionIds = grown(this.acquisitionIds, new Int32Array(capacity))
       this.flags = grown(this.flags, new Uint8Array(capacity))
     }

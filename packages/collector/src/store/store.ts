@@ -174,12 +174,23 @@ export interface Derivation {
   settings: string
 }
 
-/** What was derived and stored for a project, read at one moment. */
+/** What was derived and stored for a project, but the sessions. */
 export interface StoredDerivation {
   derivation: Derivation | undefined
-  devices: { device: DeviceRef; sessions: DerivedSession[] }[]
   /** Devices an erasure took visits of: their sessions are to be derived again. */
   dirtyDevices: string[]
+}
+
+/**
+ * Reads a project's stored derivation, at one moment (`Store.readDerivation`): its cursor
+ * and dirty devices first, then each stored device with its sessions, handed over one at a
+ * time so that millions of sessions are never all objects at once.
+ */
+export interface DerivationReader {
+  /** The cursor (none before the first derivation) and dirty devices; false: no sessions. */
+  begin(stored: StoredDerivation): boolean
+  /** A stored device and its sessions, in `orderedSessions`' order as they were stored. */
+  device(device: DeviceRef, sessions: DerivedSession[]): void
 }
 
 /** One write of derived sessions (`Store.saveDerivation`). */
@@ -363,8 +374,8 @@ export interface Store {
   visitsOfDevice(projectId: string, device: DeviceRef, upToId: number): Promise<VisitRow[]>
   /** Offline touches with row ids up to `upToId`, in id order. */
   offlineTouchesUpTo(projectId: string, upToId: number): Promise<OfflineTouchRow[]>
-  /** The project's stored sessions, derivation cursor and dirty devices, at one moment. */
-  derivedSessions(projectId: string): Promise<StoredDerivation>
+  /** The project's stored derivation cursor, dirty devices and sessions, at one moment. */
+  readDerivation(projectId: string, reader: DerivationReader): Promise<void>
   /** The stored derivation's cursor and settings alone (none before the first). */
   derivation(projectId: string): Promise<StoredDerivation['derivation']>
   /**

@@ -205,8 +205,28 @@ export function resolveIdentities(
   input: IdentityGraphInput,
   options: IdentityGraphOptions = {},
 ): IdentityGraph {
+  const graph = resolve(input, options, undefined)
+  let decisions: IdentityDecision[] | undefined
+  return {
+    persons: graph.persons,
+    personByIdentifier: graph.personByIdentifier,
+    sharedDevices: graph.sharedDevices,
+    // Reports need persons alone: the decisions (a reason string each) are resolved again,
+    // with the log, the first time they are asked for.
+    get decisions() {
+      decisions ??= resolve(input, options, new DecisionLog()).decisions
+      return decisions
+    },
+  }
+}
+
+/** `resolveIdentities`, recording its decisions in `log` when there is one. */
+function resolve(
+  input: IdentityGraphInput,
+  options: IdentityGraphOptions,
+  log: DecisionLog | undefined,
+): IdentityGraph {
   const max = options.maxIdentitiesPerAnonymousId ?? MAX_IDENTITIES_PER_ANONYMOUS_ID
-  const log = new DecisionLog()
 
   const usable = (
     value: string | null | undefined,
@@ -216,7 +236,7 @@ export function resolveIdentities(
     if (value === null || value === undefined) return undefined
     const id = value.trim()
     if (isUsableId(id)) return id
-    log.add({
+    log?.add({
       kind: 'refused',
       identifiers: [`${type}:${id}`],
       person: null,
@@ -229,7 +249,7 @@ export function resolveIdentities(
     if (value === null || value === undefined) return undefined
     const result = normaliseEmail(value)
     if (result.ok) return result.email
-    log.add({
+    log?.add({
       kind: 'refused',
       identifiers: [emailKey(value.trim().toLowerCase())],
       person: null,
@@ -241,8 +261,11 @@ export function resolveIdentities(
 
   const links: CleanLink[] = input.links.map((link) => {
     const evidence = { messageId: link.messageId, timestamp: link.timestamp }
+    // Fields named, not spread: a spread before more fields made every link a slow
+    // dictionary object (at 200k links, a tenth of the whole resolution).
     return {
-      ...evidence,
+      messageId: link.messageId,
+      timestamp: link.timestamp,
       anon: usable(link.anonymousId, 'anon', evidence),
       user: usable(link.userId, 'user', evidence),
       email: usableEmail(link.email, evidence),
@@ -252,7 +275,8 @@ export function resolveIdentities(
 
   // Known identifiers joined by an identify (userId + email) or an alias of a userId.
   const identities = new UnionFind()
-  const edges: { a: string; b: string; evidence: Evidence; reason: string }[] = []
+  /** Identifiers to join; `why`: the reason, told only when decisions are recorded. */
+  const edges: { a: string; b: string; evidence: Evidence; why: () => string }[] = []
   for (const link of links) {
     if (link.user) identities.add(userKey(link.user))
     if (link.email) identities.add(emailKey(link.email))
@@ -261,7 +285,8 @@ export function resolveIdentities(
         a: userKey(link.user),
         b: emailKey(link.email),
         evidence: { messageId: link.messageId, timestamp: link.timestamp },
-        reason: `userId ${JSON.stringify(link.user)} and email ${JSON.stringify(link.email)} were identified together`,
+        why: () =>
+          `userId ${JSON.stringify(link.user)} and email ${JSON.stringify(link.email)} were identified together`,
       })
     }
   }
@@ -273,7 +298,7 @@ export function resolveIdentities(
     const user = usable(alias.userId, 'user', evidence)
     if (previous === undefined || user === undefined) continue
     if (previous === user) {
-      log.add({
+      log?.add({
         kind: 'refused',
         identifiers: [userKey(user)],
         person: null,
@@ -295,13 +320,15 @@ export function resolveIdentities(
         a: userKey(alias.previous),
         b: userKey(alias.user),
         evidence: alias.evidence,
-        reason: `alias: userId ${JSON.stringify(alias.previous)} is now ${JSON.stringify(alias.user)}`,
+        why: () =>
+          `alias: userId ${JSON.stringify(alias.previous)} is now ${JSON.stringify(alias.user)}`,
       })
     } else {
       // The usual alias: the anonymous ID used before sign-up is now this user.
       if (!linkedAnonymousIds.has(alias.previous)) unknownKind.push(alias)
       links.push({
-        ...alias.evidence,
+        messageId: alias.evidence.messageId,
+        timestamp: alias.evidence.timestamp,
         anon: alias.previous,
         user: alias.user,
         email: undefined,
@@ -327,13 +354,13 @@ export function resolveIdentities(
   }
   const personOf = (node: string) => personOfRoot.get(identities.find(node)) as string
 
-  for (const edge of edges) {
-    log.add({
+  for (const edge of log ? edges : []) {
+    log?.add({
       kind: 'merged',
       identifiers: [edge.a, edge.b].sort(compareText),
       person: personOf(edge.a),
       ...edge.evidence,
-      reason: edge.reason,
+      reason: edge.why(),
     })
   }
 
@@ -372,7 +399,7 @@ export function resolveIdentities(
     const people = [...new Set(list.map((alias) => personOf(userKey(alias.user))))].sort()
     const key = userKey(previous)
     if (people.length > 1) {
-      log.add({
+      log?.add({
         kind: 'refused',
         identifiers: [key, ...people],
         person: null,
@@ -386,7 +413,7 @@ export function resolveIdentities(
     const ids = aliasIds.get(person)
     if (ids) ids.push(previous)
     else aliasIds.set(person, [previous])
-    log.add({
+    log?.add({
       kind: 'merged',
       identifiers: [key, userKey(first.user)].sort(compareText),
       person,
@@ -409,7 +436,7 @@ export function resolveIdentities(
       .sort((a, b) => identifiedEarlier(a.list[0] as Identification, b.list[0] as Identification))
     const kept = ranked.slice(0, max)
     for (const { person, list } of ranked.slice(max)) {
-      log.add({
+      log?.add({
         kind: 'refused',
         identifiers: [anonKey(anon), person],
         person,
@@ -422,7 +449,7 @@ export function resolveIdentities(
       const person = first.person
       personByIdentifier.set(anonKey(anon), person)
       push(owned, person, anon)
-      log.add({
+      log?.add({
         kind: 'merged',
         identifiers: [anonKey(anon), person],
         person,
@@ -434,7 +461,7 @@ export function resolveIdentities(
     sharedDevices.set(anon, kept.flatMap(({ list }) => list).sort(identifiedEarlier))
     const people = kept.map(({ person }) => person).sort(compareText)
     for (const person of people) push(shared, person, anon)
-    log.add({
+    log?.add({
       kind: 'kept_apart',
       identifiers: [anonKey(anon), ...people],
       person: null,
@@ -445,17 +472,24 @@ export function resolveIdentities(
 
   const persons: Person[] = [...members.values()].map((nodes) => {
     const key = personOf(nodes[0] as string)
+    const userIds: string[] = []
+    const emails: string[] = []
+    for (const node of nodes) {
+      const identifier = parseIdentifierKey(node)
+      if (identifier?.kind === 'user') userIds.push(identifier.value)
+      else if (identifier?.kind === 'email') emails.push(identifier.value)
+    }
     return {
       key,
-      userIds: nodes.flatMap((n) => identifiersOfKey(n).userIds),
-      emails: nodes.flatMap((n) => identifiersOfKey(n).emails),
+      userIds,
+      emails,
       anonymousIds: (owned.get(key) ?? []).sort(compareText),
       sharedAnonymousIds: (shared.get(key) ?? []).sort(compareText),
       aliasIds: (aliasIds.get(key) ?? []).sort(compareText),
     }
   })
   persons.sort((a, b) => compareText(a.key, b.key))
-  return { persons, decisions: log.sorted(), personByIdentifier, sharedDevices }
+  return { persons, decisions: log?.sorted() ?? [], personByIdentifier, sharedDevices }
 }
 
 function evidenceOf(identification: Identification): Evidence {
@@ -504,11 +538,20 @@ function assign(
 
 /** The person a session belongs to; an anonymous ID never identified is its own person. */
 export function sessionOwner(graph: IdentityGraph, session: SessionSpan): string {
-  const key = anonKey(session.anonymousId)
-  const owner = graph.personByIdentifier.get(key)
-  if (owner) return owner
   const identifications = graph.sharedDevices.get(session.anonymousId)
-  return identifications ? assign(identifications, session) : key
+  return identifications
+    ? assign(identifications, session)
+    : (deviceOwner(graph, session.anonymousId) as string)
+}
+
+/**
+ * The person every session of an anonymous ID belongs to (`sessionOwner`, for all its
+ * sessions at once); undefined for a shared device, whose sessions each have their own.
+ */
+export function deviceOwner(graph: IdentityGraph, anonymousId: string): string | undefined {
+  if (graph.sharedDevices.has(anonymousId)) return undefined
+  const key = anonKey(anonymousId)
+  return graph.personByIdentifier.get(key) ?? key
 }
 
 /** Who sent an event: by userId, else email, else anonymous ID (and its session). */

@@ -16,6 +16,7 @@ import { type LiftedColumns, unpackEvent } from '../../ingest/stored-context'
 import {
   type ConversionRow,
   DEFAULT_PROJECT_SETTINGS,
+  type DerivationReader,
   type DerivationWrite,
   type DerivedSession,
   type DeviceEventRow,
@@ -705,10 +706,16 @@ export class SqliteStore implements Store {
       .get(projectId) as StoredDerivation['derivation']
   }
 
-  async derivedSessions(projectId: string): Promise<StoredDerivation> {
+  async readDerivation(projectId: string, reader: DerivationReader): Promise<void> {
     // One read transaction: the sessions are those of the cursor read with them.
-    return this.db.transaction((): StoredDerivation => {
+    this.db.transaction((): void => {
       const derivation = this.derivationRow(projectId)
+      const dirtyDevices = (
+        this.db.prepare('SELECT device FROM dirty_devices WHERE project_id = ?').all(projectId) as {
+          device: string
+        }[]
+      ).map((row) => row.device)
+      if (!reader.begin({ derivation, dirtyDevices })) return
       // Sessions of one landing and campaign share one acquisition object.
       const acquisitions = new Map<number, Acquisition>()
       const stored = this.db
@@ -718,33 +725,32 @@ export class SqliteStore implements Store {
       for (const [id, fields] of stored) {
         acquisitions.set(id, toAcquisition(JSON.parse(fields) as AcquisitionFields))
       }
+      // One device at a time: nothing of the rows is kept here.
       const rows = this.db
         .prepare(
           `SELECT device, server_side, user_id, email, sessions FROM device_sessions
            WHERE project_id = ?`,
         )
         .raw()
-        .all(projectId) as [string, number, string | null, string | null, string][]
-      const devices = rows.map(([key, serverSide, userId, email, json]) => ({
-        device: serverSide
-          ? { key, anonymousId: null, userId, email }
-          : { key, anonymousId: key, userId: null, email: null },
-        sessions: (JSON.parse(json) as StoredSession[]).map(
-          ([id, seq, start, length, acquisition]): DerivedSession => ({
-            id,
-            seq,
-            start,
-            end: start + length,
-            acquisition: acquisitions.get(acquisition) as Acquisition,
-          }),
-        ),
-      }))
-      const dirtyDevices = (
-        this.db.prepare('SELECT device FROM dirty_devices WHERE project_id = ?').all(projectId) as {
-          device: string
-        }[]
-      ).map((row) => row.device)
-      return { derivation, devices, dirtyDevices }
+        .iterate(projectId) as IterableIterator<
+        [string, number, string | null, string | null, string]
+      >
+      for (const [key, serverSide, userId, email, json] of rows) {
+        reader.device(
+          serverSide
+            ? { key, anonymousId: null, userId, email }
+            : { key, anonymousId: key, userId: null, email: null },
+          (JSON.parse(json) as StoredSession[]).map(
+            ([id, seq, start, length, acquisition]): DerivedSession => ({
+              id,
+              seq,
+              start,
+              end: start + length,
+              acquisition: acquisitions.get(acquisition) as Acquisition,
+            }),
+          ),
+        )
+      }
     })()
   }
 

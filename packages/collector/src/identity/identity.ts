@@ -2,17 +2,18 @@ import {
   type AccountIndex,
   type GroupCall,
   type IdentityGraph,
+  IdentityResolver,
   resolveAccounts,
-  resolveIdentities,
 } from '@touchline/shared'
-import type { IdentityEvidence, IdentityLinkRow, Project, Store } from '../store/store'
+import type { IdentityEvidence, Project, Store } from '../store/store'
 import { accountRules } from './domains'
 
+/** A project's identities, kept current as evidence arrives (`IdentityResolver.add`). */
 export interface ProjectIdentity {
+  resolver: IdentityResolver
+  /** The resolver's graph (its maps are the resolver's, current after every `add`). */
   graph: IdentityGraph
   groups: GroupCall[]
-  /** The identity links the graph was resolved from. */
-  links: IdentityLinkRow[]
 }
 
 /**
@@ -27,8 +28,9 @@ export async function loadIdentity(store: Store, projectId: string): Promise<Pro
   const evidence = await store.identityEvidence(projectId)
   const known = resolved.get(evidence)
   if (known) return known
-  const graph = resolveIdentities({ links: evidence.links, aliases: evidence.aliases })
-  const identity = { graph, groups: evidence.groups, links: evidence.links }
+  const resolver = new IdentityResolver()
+  resolver.add({ links: evidence.links, aliases: evidence.aliases })
+  const identity = { resolver, graph: resolver.graph, groups: [...evidence.groups] }
   resolved.set(evidence, identity)
   return identity
 }

@@ -1,29 +1,25 @@
 import {
   type AccountIndex,
   accountOf,
-  anonKey,
   type ChannelRule,
   type DerivationStatus,
   describeSessionSettings,
   deviceOwner,
-  emailKey,
   eventOwner,
   type GroupBy,
   groupKey,
-  type Identification,
+  type IdentityChanges,
   type IdentityGraph,
   isDirectTouch,
-  isUsableId,
   type KeyedTouch,
   type KeyPath,
-  normaliseEmail,
   offlineAcquisition,
+  parseIdentifierKey,
   type SessionSpan,
   sessionOwner,
   sessionReaches,
   type TouchesByOwner,
   type TouchOptions,
-  userKey,
 } from '@touchline/shared'
 import type { MaintainedDomains } from '../identity/domains'
 import { loadAccounts, loadIdentity, type ProjectIdentity } from '../identity/identity'
@@ -31,7 +27,7 @@ import type {
   ConversionRow,
   DerivedSession,
   DeviceRef,
-  IdentityEventRow,
+  IdentityEvidence,
   OfflineTouchRow,
   Project,
   Store,
@@ -136,11 +132,19 @@ interface ProjectJourneys {
   savedEventId: number
   offline: OfflineEntry[]
   identity: ProjectIdentity | undefined
+  /** What evidence read since the journeys were last derived changed (`reidentify`). */
+  identityChanges: PendingIdentity | undefined
   /** Devices and offline touches that changed since journeys were last derived. */
   changedDevices: Set<Device>
   newOffline: OfflineEntry[]
   /** Derived from devices + identity; undefined when stale. */
   derived: Derived | undefined
+}
+
+/** Identity changes not yet applied to the journeys. */
+interface PendingIdentity extends IdentityChanges {
+  /** New group calls: accounts are resolved again. */
+  groups: boolean
 }
 
 type ConversionRowRef = Pick<ConversionRow, 'anonymousId' | 'userId' | 'email' | 'sessionId'> & {
@@ -311,7 +315,13 @@ export class JourneyEngine {
       const state = await this.refresh(project)
       if (identity && !state.identity) {
         state.identity = await loadIdentity(this.store, project.id)
-        if (state.derived) this.reidentify(project, state, state.derived)
+        state.identityChanges = undefined
+        // Journeys placed without it (none are, but a state in between) are derived anew.
+        state.derived = undefined
+      }
+      if (identity && state.derived && state.identityChanges) {
+        this.reidentify(project, state, state.derived, state.identityChanges)
+        state.identityChanges = undefined
       }
       return state
     })
@@ -346,32 +356,29 @@ export class JourneyEngine {
     if (this.options.persist !== false && state.derivationKey !== derivationKey) {
       this.rederive(project, derivationKey, settingsKey)
     } else this.cancelRederivation(project.id)
-    if (version.lastEventId !== state.version.lastEventId) {
-      const identityChanged = await this.catchUp(project, state, version)
-      // New identity evidence: the graph is resolved again when a report asks, and the
-      // devices whose people it changed are placed again (`reidentify`). Otherwise only the
-      // devices that got visits (and new offline touches) are placed.
-      if (identityChanged) state.identity = undefined
-    }
+    // New identity evidence re-resolves the identities it names as it is read; the next
+    // report places the devices whose people changed again (`reidentify`). Otherwise only
+    // the devices that got visits (and new offline touches) are placed.
+    if (version.lastEventId !== state.version.lastEventId)
+      await this.catchUp(project, state, version)
     await this.save(project, state)
     return state
   }
 
   /**
    * Adds the events after the state's cursor, up to `version`: visits to their devices,
-   * whose sessions are derived again, and offline touches. Returns whether new identity
-   * evidence came. `job`: a derivation in the background, which reads smaller slices, lets
-   * reports run between them and stops when cancelled.
+   * whose sessions are derived again, offline touches, and identity evidence to the
+   * identities once resolved (their changes kept for `reidentify`). `job`: a derivation in
+   * the background, which reads smaller slices, lets reports run between them and stops
+   * when cancelled.
    */
   private async catchUp(
     project: Project,
     state: ProjectJourneys,
     version: StoreVersion,
     job?: Rederivation,
-  ): Promise<boolean> {
-    const { options } = state
-    const derived = state.identity && state.derived
-    let identityChanged = !derived
+  ): Promise<void> {
+    const { options, identity } = state
     /**
      * Devices that got visits, with their sessions as objects while they change: derived
      * again, they go back to the table and are stored.
@@ -380,16 +387,14 @@ export class JourneyEngine {
     const slice = job ? BACKGROUND_SLICE : LOAD_SLICE
     // Read in slices of row ids, so a first load of millions of events never holds them all.
     for (let afterId = state.version.lastEventId; afterId < version.lastEventId; ) {
-      if (job?.cancelled) return identityChanged
+      if (job?.cancelled) return
       const range = { afterId, upToId: Math.min(afterId + slice, version.lastEventId) }
-      const [visits, offline, identityEvents] = await Promise.all([
+      const [visits, offline, evidence] = await Promise.all([
         this.store.visits(project.id, range),
         this.store.offlineTouches(project.id, range),
-        identityChanged ? [] : this.store.identityEventsIn(project.id, range),
+        identity ? this.store.identityEvidenceIn(project.id, range) : undefined,
       ])
-      if (derived && identityEvents.some((row) => changesIdentity(derived, row))) {
-        identityChanged = true
-      }
+      if (identity && evidence) addEvidence(state, identity, evidence)
       for (const row of visits) {
         const device = this.deviceIn(state, deviceOf(row))
         let sessions = touched.get(device)
@@ -426,7 +431,6 @@ export class JourneyEngine {
       setSessions(state.table, device, orderedSessions(sessions), options)
       state.unsaved.add(device)
     }
-    return identityChanged
   }
 
   /** Starts deriving every session again with `derivationKey`, unless it is running. */
@@ -642,7 +646,7 @@ export class JourneyEngine {
         const device = devices.get(anonymousId)
         return device?.device.anonymousId == null ? undefined : spansOf(table, device)
       },
-      firstIdentified: firstIdentifiedOf(identity),
+      firstIdentified: identity.resolver.firstIdentified,
       keyed: new Map(),
       conversionPersons: new Map(),
     }
@@ -671,47 +675,41 @@ export class JourneyEngine {
   }
 
   /**
-   * The identity graph resolved again (`state.identity`): the devices whose sessions it may
-   * give to someone else — an anonymous ID whose person or shared-device identifications
-   * changed, every server-side device — and every offline touch are placed again (the next
-   * `place`), so only the journeys of the people concerned are rebuilt. What hangs on the
-   * graph as a whole (conversion owners, identification times, accounts and the journeys
-   * by account) is made again when asked.
+   * Identity changes applied to the journeys: the devices whose sessions they may give to
+   * someone else — an anonymous ID whose person or shared-device identifications changed,
+   * every server-side device — and every offline touch are placed again (the next `place`),
+   * so only the journeys of the people concerned are rebuilt. What hangs on the graph as a
+   * whole (conversion owners, accounts and the journeys by account) is made again when asked;
+   * identification times are the resolver's, current already.
    */
-  private reidentify(project: Project, state: ProjectJourneys, derived: Derived): void {
+  private reidentify(
+    project: Project,
+    state: ProjectJourneys,
+    derived: Derived,
+    changes: PendingIdentity,
+  ): void {
     const identity = state.identity as ProjectIdentity
-    const before = derived.graph
-    const { graph } = identity
-    /** Identifier keys whose person changed, and shared devices whose identifications did. */
-    const changed = new Set<string>()
-    const changedShared = new Set<string>()
-    for (const [key, person] of graph.personByIdentifier) {
-      if (before.personByIdentifier.get(key) !== person) changed.add(key)
-    }
-    for (const key of before.personByIdentifier.keys()) {
-      if (!graph.personByIdentifier.has(key)) changed.add(key)
-    }
-    for (const anonymousId of new Set([
-      ...before.sharedDevices.keys(),
-      ...graph.sharedDevices.keys(),
-    ])) {
-      const was = before.sharedDevices.get(anonymousId)
-      if (!sameIdentifications(was, graph.sharedDevices.get(anonymousId))) {
-        changedShared.add(anonymousId)
-      }
-    }
-    for (const device of state.devices.values()) {
-      const { key, anonymousId } = device.device
-      if (anonymousId === null || changed.has(anonKey(key)) || changedShared.has(key)) {
-        state.changedDevices.add(device)
-      }
-    }
-    state.newOffline = [...state.offline]
-    derived.graph = graph
-    derived.accounts = this.accountsOf(project, identity)
-    derived.firstIdentified = firstIdentifiedOf(identity)
+    // Evidence that changed no one can still move a first identification earlier.
     delete derived.firstIdentifiedByAccount
-    derived.conversionPersons.clear()
+    const persons = changes.identifiers.size > 0 || changes.sharedDevices.size > 0
+    if (!persons && !changes.groups) return
+    if (persons) {
+      for (const key of changes.identifiers) {
+        const identifier = parseIdentifierKey(key)
+        const device = identifier?.kind === 'anon' && state.devices.get(identifier.value)
+        if (device) state.changedDevices.add(device)
+      }
+      for (const anonymousId of changes.sharedDevices) {
+        const device = state.devices.get(anonymousId)
+        if (device) state.changedDevices.add(device)
+      }
+      for (const device of state.devices.values()) {
+        if (device.device.anonymousId === null) state.changedDevices.add(device)
+      }
+      state.newOffline = [...state.offline]
+      derived.conversionPersons.clear()
+    }
+    derived.accounts = this.accountsOf(project, identity)
     for (const [cacheKey, journeys] of derived.keyed) {
       if (journeys.personsByOwner) derived.keyed.delete(cacheKey)
     }
@@ -926,28 +924,19 @@ function rebuildOwner(journeys: KeyedJourneys, derived: Derived, owner: string):
   journeys.index.set(owner, keyed)
 }
 
-/**
- * Whether an event can change persons, shared-device assignments or first identifications:
- * false only when everything it names already belongs, whole, to one person identified no
- * later than it (after identify, every event of a known visitor carries their userId).
- */
-function changesIdentity(derived: Derived, row: IdentityEventRow): boolean {
-  if (row.type === 'alias' || row.type === 'group') return true
-  const { graph } = derived
-  const keys: string[] = []
-  const user = row.userId?.trim()
-  if (user && isUsableId(user)) keys.push(userKey(user))
-  const email = row.email ? normaliseEmail(row.email) : undefined
-  if (email?.ok) keys.push(emailKey(email.email))
-  const anon = row.anonymousId?.trim()
-  if (anon && isUsableId(anon) && keys.length > 0) {
-    if (graph.sharedDevices.has(anon)) return true
-    keys.push(anonKey(anon))
-  }
-  const persons = new Set(keys.map((key) => graph.personByIdentifier.get(key)))
-  if (persons.size !== 1 || persons.has(undefined)) return keys.length > 0
-  const person = [...persons][0] as string
-  return (derived.firstIdentified.get(person) ?? Number.POSITIVE_INFINITY) > row.timestamp
+/** Adds a slice's identity evidence to the project's identities, noting what changed. */
+function addEvidence(
+  state: ProjectJourneys,
+  identity: ProjectIdentity,
+  evidence: IdentityEvidence,
+): void {
+  const changes = identity.resolver.add({ links: evidence.links, aliases: evidence.aliases })
+  identity.groups.push(...evidence.groups)
+  state.identityChanges ??= { identifiers: new Set(), sharedDevices: new Set(), groups: false }
+  const pending = state.identityChanges
+  for (const key of changes.identifiers) pending.identifiers.add(key)
+  for (const anonymousId of changes.sharedDevices) pending.sharedDevices.add(anonymousId)
+  if (evidence.groups.length > 0) pending.groups = true
 }
 
 /** A device's sessions read back from the table, to add visits to (`addVisit`). */
@@ -1022,54 +1011,6 @@ function refOf(row: ConversionRowRef) {
   }
 }
 
-/** When each person was first identified, by their identity links. */
-function firstIdentifiedOf(identity: ProjectIdentity): Map<string, number> {
-  const firstIdentified = new Map<string, number>()
-  for (const link of identity.links) {
-    const person = identifiedPerson(identity.graph, link)
-    if (!person) continue
-    const known = firstIdentified.get(person)
-    if (known === undefined || link.timestamp < known) firstIdentified.set(person, link.timestamp)
-  }
-  return firstIdentified
-}
-
-/** Whether two lists of a shared device's identifications say the same. */
-function sameIdentifications(
-  a: readonly Identification[] | undefined,
-  b: readonly Identification[] | undefined,
-): boolean {
-  if (a === undefined || b === undefined) return a === b
-  return (
-    a.length === b.length &&
-    a.every((x, i) => {
-      const y = b[i] as Identification
-      return (
-        x.person === y.person &&
-        x.time === y.time &&
-        x.sessionId === y.sessionId &&
-        x.messageId === y.messageId
-      )
-    })
-  )
-}
-
-/** The person an identity link identifies (by its userId, else email), if usable. */
-function identifiedPerson(
-  graph: IdentityGraph,
-  link: { userId: string | null; email: string | null },
-): string | undefined {
-  if (link.userId) {
-    const person = graph.personByIdentifier.get(userKey(link.userId.trim()))
-    if (person) return person
-  }
-  if (link.email) {
-    const email = normaliseEmail(link.email)
-    if (email.ok) return graph.personByIdentifier.get(emailKey(email.email))
-  }
-  return undefined
-}
-
 /** A state with no sessions yet: the catch-up derives them from every raw event. */
 function emptyState(
   erasures: number,
@@ -1090,6 +1031,7 @@ function emptyState(
     savedEventId: 0,
     offline: [],
     identity: undefined,
+    identityChanges: undefined,
     derived: undefined,
     changedDevices: new Set(),
     newOffline: [],

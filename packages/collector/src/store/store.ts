@@ -120,15 +120,6 @@ export interface OfflineTouchRow {
   properties: string | null
 }
 
-/** An event that may change the identity graph (see `Store.identityEventsIn`). */
-export interface IdentityEventRow {
-  type: string
-  anonymousId: string | null
-  userId: string | null
-  email: string | null
-  timestamp: number
-}
-
 /** Row ids `afterId < id ≤ upToId`. */
 export interface IdRange {
   afterId: number
@@ -386,8 +377,8 @@ export interface Store {
   saveDerivation(projectId: string, write: DerivationWrite): Promise<boolean>
   /** Offline touches with row ids in `range`, in id order. */
   offlineTouches(projectId: string, range: IdRange): Promise<OfflineTouchRow[]>
-  /** Events in `range` that may be identity evidence: naming a userId or email, alias, group. */
-  identityEventsIn(projectId: string, range: IdRange): Promise<IdentityEventRow[]>
+  /** The identity evidence (`identityEvidence`) of the events with row ids in `range`. */
+  identityEvidenceIn(projectId: string, range: IdRange): Promise<IdentityEvidence>
   /**
    * The project's identity evidence: identity links (events with an anonymous ID and a
    * userId or email, and server-side events with both a userId and an email), alias and

@@ -25,7 +25,6 @@ import {
   type ErasureCounts,
   type EventDetailRow,
   type EventRow,
-  type IdentityEventRow,
   type IdentityEvidence,
   type IdRange,
   type NewProject,
@@ -832,14 +831,35 @@ export class SqliteStore implements Store {
       .all(range.afterId, range.upToId, this.projectNumber(projectId)) as OfflineTouchRow[]
   }
 
-  async identityEventsIn(projectId: string, range: IdRange): Promise<IdentityEventRow[]> {
-    return this.db
+  async identityEvidenceIn(projectId: string, range: IdRange): Promise<IdentityEvidence> {
+    // The rules of `identityEvidence`, over the events of the range (read by row id): a
+    // link is what ingestion writes to identity_links (`insertEvents`), or a server-side one.
+    const project = this.projectNumber(projectId)
+    const inRange = 'id > ? AND id <= ? AND project = ?'
+    const params = [range.afterId, range.upToId, project]
+    const links = this.db
       .prepare(
-        `SELECT type, anonymous_id AS anonymousId, user_id AS userId, email, timestamp FROM events
-         WHERE id > ? AND id <= ? AND project = ?
-           AND (user_id IS NOT NULL OR email IS NOT NULL OR group_id IS NOT NULL)`,
+        `SELECT message_id AS messageId, timestamp, anonymous_id AS anonymousId, user_id AS userId,
+           email, session_id AS sessionId
+         FROM events WHERE ${inRange} AND (user_id IS NOT NULL OR email IS NOT NULL)
+           AND (anonymous_id <> '' AND (user_id <> '' OR email <> '')
+             OR anonymous_id IS NULL AND user_id IS NOT NULL AND email IS NOT NULL)`,
       )
-      .all(range.afterId, range.upToId, this.projectNumber(projectId)) as IdentityEventRow[]
+      .all(...params) as IdentityEvidence['links']
+    const aliases = this.db
+      .prepare(
+        `SELECT message_id AS messageId, timestamp, previous_id AS previousId, user_id AS userId
+         FROM events WHERE ${inRange} AND type = 'alias' AND user_id IS NOT NULL`,
+      )
+      .all(...params) as IdentityEvidence['aliases']
+    const groups = this.db
+      .prepare(
+        `SELECT message_id AS messageId, timestamp, group_id AS groupId, anonymous_id AS anonymousId,
+           user_id AS userId, session_id AS sessionId
+         FROM events WHERE ${inRange} AND group_id IS NOT NULL`,
+      )
+      .all(...params) as IdentityEvidence['groups']
+    return { links, aliases, groups }
   }
 
   /**

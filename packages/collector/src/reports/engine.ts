@@ -931,7 +931,7 @@ function addEvidence(
   evidence: IdentityEvidence,
 ): void {
   const changes = identity.resolver.add({ links: evidence.links, aliases: evidence.aliases })
-  identity.groups.push(...evidence.groups)
+  for (const group of evidence.groups) identity.groups.push(group)
   state.identityChanges ??= { identifiers: new Set(), sharedDevices: new Set(), groups: false }
   const pending = state.identityChanges
   for (const key of changes.identifiers) pending.identifiers.add(key)

@@ -158,35 +158,46 @@ class DecisionLog {
   }
 }
 
+/** Union-find over identifier keys, numbered once: the links are walked as numbers. */
 class UnionFind {
-  private readonly parent = new Map<string, string>()
+  private readonly ids = new Map<string, number>()
+  private readonly names: string[] = []
+  private readonly parent: number[] = []
 
   add(node: string): void {
-    if (!this.parent.has(node)) this.parent.set(node, node)
+    if (this.ids.has(node)) return
+    const id = this.names.length
+    this.ids.set(node, id)
+    this.names.push(node)
+    this.parent.push(id)
   }
 
   find(node: string): string {
-    let root = node
-    while (this.parent.get(root) !== root) root = this.parent.get(root) as string
-    let current = node
-    while (current !== root) {
-      const next = this.parent.get(current) as string
-      this.parent.set(current, root)
-      current = next
-    }
-    return root
+    return this.names[this.root(this.ids.get(node) as number)] as string
   }
 
   union(a: string, b: string): void {
-    const ra = this.find(a)
-    const rb = this.find(b)
+    const ra = this.root(this.ids.get(a) as number)
+    const rb = this.root(this.ids.get(b) as number)
+    if (ra === rb) return
     // The smaller root wins, so the structure does not depend on the order of unions.
-    if (ra < rb) this.parent.set(rb, ra)
-    else if (rb < ra) this.parent.set(ra, rb)
+    if ((this.names[ra] as string) < (this.names[rb] as string)) this.parent[rb] = ra
+    else this.parent[ra] = rb
   }
 
-  nodes(): string[] {
-    return [...this.parent.keys()]
+  nodes(): readonly string[] {
+    return this.names
+  }
+
+  private root(id: number): number {
+    let root = id
+    while (this.parent[root] !== root) root = this.parent[root] as number
+    for (let current = id; current !== root; ) {
+      const next = this.parent[current] as number
+      this.parent[current] = root
+      current = next
+    }
+    return root
   }
 }
 

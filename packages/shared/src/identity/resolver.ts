@@ -42,9 +42,11 @@ interface Component {
 }
 
 export class IdentityResolver {
-  private readonly parent = new Map<string, string>()
-  /** Each component, by its root identifier key. */
-  private readonly components = new Map<string, Component>()
+  /** Identifier keys by number, and the union-find of the numbers. */
+  private readonly ids = new Map<string, number>()
+  private readonly parent: number[] = []
+  /** Each component with evidence, at its root's number. */
+  private readonly components: (Component | undefined)[] = []
   private readonly personByIdentifier = new Map<string, string>()
   private readonly sharedDevices = new Map<string, readonly Identification[]>()
   /** When each person was first identified (the earliest link naming their userId or email). */
@@ -53,6 +55,8 @@ export class IdentityResolver {
   private readonly links: IdentityLink[] = []
   private readonly aliases: AliasLink[] = []
   private persons: Person[] | undefined
+  /** Whether the components are found (`index`). */
+  private indexed = false
   private decisions: IdentityDecision[] | undefined
 
   constructor(private readonly options: IdentityGraphOptions = {}) {}
@@ -62,8 +66,8 @@ export class IdentityResolver {
     const resolver = this
     return {
       get persons() {
-        resolver.persons ??= [...resolver.components.values()]
-          .flatMap((component) => component.persons)
+        resolver.persons ??= resolver.components
+          .flatMap((component) => component?.persons ?? [])
           .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
         return resolver.persons
       },
@@ -85,56 +89,73 @@ export class IdentityResolver {
     const links = input.links
     const aliases = input.aliases ?? []
     if (links.length === 0 && aliases.length === 0) return changes
-    this.links.push(...links)
-    this.aliases.push(...aliases)
-    this.persons = undefined
+    const first = this.links.length === 0 && this.aliases.length === 0
+    if (!first && !this.indexed) this.index(this.links, this.aliases)
+    // One at a time: a spread of 200k arguments overflows the stack.
+    for (const link of links) this.links.push(link)
+    for (const alias of aliases) this.aliases.push(alias)
     this.decisions = undefined
-    /** Each new piece of evidence with one of its keys (to find its component once merged). */
-    const placed: { key: string; link?: IdentityLink; alias?: AliasLink }[] = []
-    for (const link of links) {
-      const key = this.join(linkKeys(link))
-      if (key !== undefined) placed.push({ key, link })
+    if (first) {
+      this.resolveAll(changes)
+      return changes
     }
-    for (const alias of aliases) {
-      const key = this.join(aliasKeys(alias))
-      if (key !== undefined) placed.push({ key, alias })
-    }
-    const first = this.links.length === links.length && this.aliases.length === aliases.length
-    const dirty = new Set<string>()
-    for (const { key, link, alias } of placed) {
-      const root = this.find(key)
-      const component = this.components.get(root) as Component
-      if (link) component.links.push(link)
-      if (alias) component.aliases.push(alias)
-      dirty.add(root)
-    }
-    if (first) this.resolveAll(changes)
-    else
-      for (const root of dirty)
-        this.resolveComponent(this.components.get(root) as Component, changes)
+    this.persons = undefined
+    for (const component of this.place(links, aliases)) this.resolveComponent(component, changes)
     return changes
   }
 
   /**
-   * The first evidence, resolved at once (one resolution of everything is much cheaper than
-   * one per component, and gives the same graph), its results shared out to the components.
+   * The first evidence, resolved at once: one resolution of everything is much cheaper than
+   * one per component, and gives the same graph. The components are found when more
+   * evidence comes (`index`), not before: a start reads the graph alone.
    */
   private resolveAll(changes: IdentityChanges): void {
     const graph = resolveIdentities({ links: this.links, aliases: this.aliases }, this.options)
-    const componentOf = (key: string) => this.components.get(this.find(key)) as Component
     for (const [key, person] of graph.personByIdentifier) {
       this.personByIdentifier.set(key, person)
-      componentOf(key).identifiers.push(key)
       changes.identifiers.add(key)
     }
     for (const [anonymousId, identifications] of graph.sharedDevices) {
       this.sharedDevices.set(anonymousId, identifications)
-      componentOf(anonKey(anonymousId)).sharedDevices.push(anonymousId)
       changes.sharedDevices.add(anonymousId)
     }
-    for (const person of graph.persons) componentOf(person.key).persons.push(person)
     this.persons = graph.persons
     this.noteFirstIdentified(this.links)
+  }
+
+  /** The components of the evidence resolved so far, with what each holds of the graph. */
+  private index(links: readonly IdentityLink[], aliases: readonly AliasLink[]): void {
+    this.indexed = true
+    this.place(links, aliases)
+    const componentOf = (key: string) =>
+      this.components[this.root(this.ids.get(key) as number)] as Component
+    for (const key of this.personByIdentifier.keys()) componentOf(key).identifiers.push(key)
+    for (const anonymousId of this.sharedDevices.keys()) {
+      componentOf(anonKey(anonymousId)).sharedDevices.push(anonymousId)
+    }
+    for (const person of this.persons ?? []) componentOf(person.key).persons.push(person)
+  }
+
+  /** Puts evidence in its components (joining those it names); the components it went to. */
+  private place(links: readonly IdentityLink[], aliases: readonly AliasLink[]): Set<Component> {
+    /** Each piece of evidence with one of its keys' numbers (its component once merged). */
+    const placed: { id: number; link?: IdentityLink; alias?: AliasLink }[] = []
+    for (const link of links) {
+      const id = this.join(linkKeys(link))
+      if (id !== undefined) placed.push({ id, link })
+    }
+    for (const alias of aliases) {
+      const id = this.join(aliasKeys(alias))
+      if (id !== undefined) placed.push({ id, alias })
+    }
+    const components = new Set<Component>()
+    for (const { id, link, alias } of placed) {
+      const component = this.componentAt(this.root(id))
+      if (link) component.links.push(link)
+      if (alias) component.aliases.push(alias)
+      components.add(component)
+    }
+    return components
   }
 
   /** The component's graph resolved again, replacing what it held; changes noted. */
@@ -186,54 +207,61 @@ export class IdentityResolver {
     }
   }
 
-  /** Joins the keys into one component (new keys made components of their own); one key of it. */
-  private join(keys: readonly string[]): string | undefined {
+  /** Joins the keys into one component (new keys numbered); one key's number. */
+  private join(keys: readonly string[]): number | undefined {
     const [first, ...rest] = keys
     if (first === undefined) return undefined
-    this.addNode(first)
-    for (const key of rest) {
-      this.addNode(key)
-      this.union(first, key)
+    const id = this.idOf(first)
+    for (const key of rest) this.union(id, this.idOf(key))
+    return id
+  }
+
+  private idOf(key: string): number {
+    let id = this.ids.get(key)
+    if (id === undefined) {
+      id = this.parent.length
+      this.ids.set(key, id)
+      this.parent.push(id)
     }
-    return first
+    return id
   }
 
-  private addNode(key: string): void {
-    if (this.parent.has(key)) return
-    this.parent.set(key, key)
-    this.components.set(key, {
-      links: [],
-      aliases: [],
-      identifiers: [],
-      sharedDevices: [],
-      persons: [],
-    })
+  /** The component at a root (made when evidence first comes to it). */
+  private componentAt(root: number): Component {
+    let component = this.components[root]
+    if (!component) {
+      component = { links: [], aliases: [], identifiers: [], sharedDevices: [], persons: [] }
+      this.components[root] = component
+    }
+    return component
   }
 
-  private find(node: string): string {
-    let root = node
-    while (this.parent.get(root) !== root) root = this.parent.get(root) as string
-    for (let current = node; current !== root; ) {
-      const next = this.parent.get(current) as string
-      this.parent.set(current, root)
+  private root(id: number): number {
+    let root = id
+    while (this.parent[root] !== root) root = this.parent[root] as number
+    for (let current = id; current !== root; ) {
+      const next = this.parent[current] as number
+      this.parent[current] = root
       current = next
     }
     return root
   }
 
   /** Merges two components: the larger keeps its root, and takes the smaller's evidence. */
-  private union(a: string, b: string): void {
-    let ra = this.find(a)
-    let rb = this.find(b)
+  private union(a: number, b: number): void {
+    let ra = this.root(a)
+    let rb = this.root(b)
     if (ra === rb) return
-    let big = this.components.get(ra) as Component
-    let small = this.components.get(rb) as Component
-    if (big.links.length + big.aliases.length < small.links.length + small.aliases.length) {
-      ;[ra, rb] = [rb, ra]
-      ;[big, small] = [small, big]
+    const size = (root: number) => {
+      const component = this.components[root]
+      return component ? component.links.length + component.aliases.length : 0
     }
-    this.parent.set(rb, ra)
-    this.components.delete(rb)
+    if (size(ra) < size(rb)) [ra, rb] = [rb, ra]
+    this.parent[rb] = ra
+    const small = this.components[rb]
+    if (!small) return
+    this.components[rb] = undefined
+    const big = this.componentAt(ra)
     for (const link of small.links) big.links.push(link)
     for (const alias of small.aliases) big.aliases.push(alias)
     // What the smaller one held is taken out when the merged one is resolved.

@@ -187,6 +187,8 @@ interface KeyedJourneys {
   ownerOf(person: string): string
   /** A touch (its number in the table) with its grouping key. */
   keyed(touch: number): JourneyTouch
+  /** Replaces a person's journey in `index`: their touches (numbers in the table, by time). */
+  write(owner: string, touches: readonly number[]): void
 }
 
 function parseProperties(json: string | null): Record<string, unknown> {
@@ -653,14 +655,13 @@ export class JourneyEngine {
     for (const device of devices.values()) {
       for (const touch of device.placed) table.unplace(touch)
       device.placed = []
-      state.changedDevices.add(device)
     }
     for (const entry of state.offline) {
       if (entry.placedTo !== undefined) table.unplace(entry.touch)
       entry.placedTo = undefined
     }
     state.newOffline = [...state.offline]
-    this.place(state, derived)
+    this.place(state, derived, true)
     state.derived = derived
     return derived
   }
@@ -718,23 +719,27 @@ export class JourneyEngine {
   /**
    * Places the touches of changed devices and new offline touches in their people's
    * journeys, taking a changed device's earlier touches out first; updates the keyed
-   * journeys of the people concerned only.
+   * journeys of the people concerned only. `all`: every device, none placed yet (a first
+   * derivation), so every person is concerned.
    */
-  private place(state: ProjectJourneys, derived: Derived): void {
-    if (state.changedDevices.size === 0 && state.newOffline.length === 0) return
+  private place(state: ProjectJourneys, derived: Derived, all = false): void {
+    if (!all && state.changedDevices.size === 0 && state.newOffline.length === 0) return
     const { graph, touchesByPerson, table } = derived
+    const devices: Iterable<Device> = all
+      ? { [Symbol.iterator]: () => state.devices.values() }
+      : state.changedDevices
     /** The people concerned, with their touches (the lists of `touchesByPerson`). */
-    const affected = new Map<string, number[]>()
+    const affected = all ? touchesByPerson : new Map<string, number[]>()
     /** The person's touches, kept in `affected`: one look-up per person, not per touch. */
     const touchesOf = (person: string): number[] => {
       let touches = affected.get(person)
       if (touches === undefined) {
-        touches = touchesByPerson.get(person)
+        touches = all ? undefined : touchesByPerson.get(person)
         if (touches === undefined) {
           touches = []
           touchesByPerson.set(person, touches)
         }
-        affected.set(person, touches)
+        if (!all) affected.set(person, touches)
       }
       return touches
     }
@@ -751,7 +756,7 @@ export class JourneyEngine {
       return person
     }
     const offlineToPlace = new Set(state.newOffline)
-    for (const device of state.changedDevices) {
+    for (const device of devices) {
       const to = device.placedTo
       for (const [i, touch] of device.placed.entries()) {
         take(typeof to === 'string' ? to : (to[i] as string), touch)
@@ -776,7 +781,7 @@ export class JourneyEngine {
       for (const touch of touches) table.unplace(touch)
     }
 
-    for (const device of state.changedDevices) {
+    for (const device of devices) {
       const { anonymousId, userId, email } = device.device
       // Most devices are one person's whole: their owner is found once.
       const owner = anonymousId === null ? undefined : deviceOwner(graph, device.device.key)
@@ -821,8 +826,7 @@ export class JourneyEngine {
     for (const journeys of derived.keyed.values()) {
       const { personsByOwner } = journeys
       if (!personsByOwner) {
-        for (const [person, touches] of affected)
-          journeys.index.set(person, keyedOf(journeys, touches))
+        for (const [person, touches] of affected) journeys.write(person, touches)
         continue
       }
       const owners = new Set<string>()
@@ -847,27 +851,55 @@ export class JourneyEngine {
     const cached = derived.keyed.get(cacheKey)
     if (cached) return cached
     const { table } = derived
+    const index = new PathIndex()
     // Each acquisition's key, found once: many sessions share a landing and campaign.
     const keys: (string | undefined)[] = []
     const directs: boolean[] = []
+    const numbers: number[] = []
+    const keyOf = (id: number): string => {
+      let key = keys[id]
+      if (key === undefined) {
+        const acquisition = table.acquisition(id)
+        key = groupKey(acquisition, query.groupBy, rules)
+        keys[id] = key
+        directs[id] = isDirectTouch(acquisition)
+        numbers[id] = index.keyNumber(key)
+      }
+      return key
+    }
     const journeys: KeyedJourneys = {
-      index: new PathIndex(),
+      index,
       personsByOwner: query.level === 'account' ? new Map() : undefined,
       ownerOf: query.level === 'account' ? ownerOf : (person) => person,
       keyed: (touch) => {
         const id = table.acquisitionIdOf(touch)
-        let key = keys[id]
-        if (key === undefined) {
-          const acquisition = table.acquisition(id)
-          key = groupKey(acquisition, query.groupBy, rules)
-          keys[id] = key
-          directs[id] = isDirectTouch(acquisition)
-        }
         return {
           time: table.time(touch),
-          key,
+          key: keyOf(id),
           direct: directs[id] as boolean,
           offline: table.offline(touch),
+        }
+      },
+      write: (owner, touches) => {
+        // Times all different (as nearly always): time order is the canonical order, and
+        // the touches go straight from the table to the index.
+        for (let i = 1; i < touches.length; i++) {
+          if (table.time(touches[i - 1] as number) >= table.time(touches[i] as number)) {
+            index.set(owner, keyedOf(journeys, touches))
+            return
+          }
+        }
+        let at = index.replace(owner, touches.length)
+        for (const touch of touches) {
+          const id = table.acquisitionIdOf(touch)
+          keyOf(id)
+          index.write(
+            at++,
+            table.time(touch),
+            numbers[id] as number,
+            directs[id] as boolean,
+            table.offline(touch),
+          )
         }
       },
     }
@@ -883,9 +915,7 @@ export class JourneyEngine {
     if (personsByOwner) {
       for (const owner of personsByOwner.keys()) rebuildOwner(journeys, derived, owner)
     } else {
-      for (const [person, touches] of derived.touchesByPerson) {
-        journeys.index.set(person, keyedOf(journeys, touches))
-      }
+      for (const [person, touches] of derived.touchesByPerson) journeys.write(person, touches)
     }
     derived.keyed.set(cacheKey, journeys)
     return journeys

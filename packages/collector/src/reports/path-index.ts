@@ -46,6 +46,24 @@ export class PathIndex {
 
   /** Replaces an owner's journey (an empty one removes it). */
   set(owner: string, touches: readonly (KeyedTouch & { offline?: boolean })[]): void {
+    const ordered = sortTouches(touches)
+    let at = this.replace(owner, ordered.length)
+    for (const touch of ordered) {
+      this.write(
+        at++,
+        touch.time,
+        this.keyNumber(touch.key),
+        touch.direct === true,
+        touch.offline === true,
+      )
+    }
+  }
+
+  /**
+   * Replaces an owner's journey with `length` touches written by the caller (`write`, at the
+   * returned position and the next ones), already in canonical order: no object per touch.
+   */
+  replace(owner: string, length: number): number {
     let slot = this.slots.get(owner)
     if (slot === undefined) {
       slot = this.slots.size
@@ -57,19 +75,21 @@ export class PathIndex {
     }
     this.live -= this.lengths[slot] as number
     this.lengths[slot] = 0
-    if (touches.length === 0) return
-    if (this.used + touches.length > this.times.length) this.makeRoom(touches.length)
-    const ordered = sortTouches(touches)
+    if (length === 0) return this.used
+    if (this.used + length > this.times.length) this.makeRoom(length)
     const start = this.used
-    for (const [i, touch] of ordered.entries()) {
-      this.times[start + i] = touch.time
-      this.ids[start + i] = this.keyId(touch.key)
-      this.flags[start + i] = (touch.direct ? DIRECT : 0) | (touch.offline ? OFFLINE : 0)
-    }
     this.starts[slot] = start
-    this.lengths[slot] = ordered.length
-    this.used += ordered.length
-    this.live += ordered.length
+    this.lengths[slot] = length
+    this.used += length
+    this.live += length
+    return start
+  }
+
+  /** One touch of a journey being replaced (`replace`); `key`: a `keyNumber`. */
+  write(at: number, time: number, key: number, direct: boolean, offline: boolean): void {
+    this.times[at] = time
+    this.ids[at] = key
+    this.flags[at] = (direct ? DIRECT : 0) | (offline ? OFFLINE : 0)
   }
 
   /** The owner's journey in canonical order (new objects), undefined if it has none. */
@@ -125,7 +145,8 @@ export class PathIndex {
     }))
   }
 
-  private keyId(key: string): number {
+  /** The number of a grouping key in this index (numbered when first seen). */
+  keyNumber(key: string): number {
     let id = this.keyIds.get(key)
     if (id === undefined) {
       id = this.keys.length

@@ -91,8 +91,7 @@ export interface JourneyTouch extends KeyedTouch {
  * session. A device that gets visits has its sessions read back from the table
  * (`workingSessions`) for the catch-up, then written to it again.
  */
-interface Device {
-  device: DeviceRef
+interface Device extends DeviceRef {
   /** Its sessions' touches (numbers in the state's `TouchTable`), in `orderedSessions`' order. */
   touches: number[]
   /**
@@ -531,7 +530,7 @@ export class JourneyEngine {
         // Stored in this order; sorted anyway, as cheap on sorted lists as a check would be.
         sessions.sort(sessionOrder)
         // Each stored device once, and all are placed when first derived: no look-up here.
-        const entry: Device = { device, touches: [], placed: [], placedTo: [] }
+        const entry = newDevice(device)
         state.devices.set(device.key, entry)
         setSessions(state.table, entry, sessions, options as TouchOptions)
       },
@@ -577,7 +576,7 @@ export class JourneyEngine {
     const erasures = state.version.erasures
     const { table } = state
     const devices = [...(state.saveAll ? state.devices.values() : state.unsaved)].map((device) => ({
-      device: device.device,
+      device: deviceRefOf(device),
       sessions: device.touches.map((touch) => table.session(touch)),
     }))
     state.unsaved.clear()
@@ -610,7 +609,7 @@ export class JourneyEngine {
   private deviceIn(state: ProjectJourneys, ref: DeviceRef): Device {
     let device = state.devices.get(ref.key)
     if (!device) {
-      device = { device: ref, touches: [], placed: [], placedTo: [] }
+      device = newDevice(ref)
       state.devices.set(ref.key, device)
     }
     state.changedDevices.add(device)
@@ -646,7 +645,7 @@ export class JourneyEngine {
       touchesByPerson: new Map(),
       spansOf: (anonymousId) => {
         const device = devices.get(anonymousId)
-        return device?.device.anonymousId == null ? undefined : spansOf(table, device)
+        return device?.anonymousId == null ? undefined : spansOf(table, device)
       },
       firstIdentified: identity.resolver.firstIdentified,
       keyed: new Map(),
@@ -705,7 +704,7 @@ export class JourneyEngine {
         if (device) state.changedDevices.add(device)
       }
       for (const device of state.devices.values()) {
-        if (device.device.anonymousId === null) state.changedDevices.add(device)
+        if (device.anonymousId === null) state.changedDevices.add(device)
       }
       state.newOffline = [...state.offline]
       derived.conversionPersons.clear()
@@ -762,7 +761,7 @@ export class JourneyEngine {
         take(typeof to === 'string' ? to : (to[i] as string), touch)
       }
       // On a shared device, new sessions can move its offline touches to someone else.
-      const { anonymousId } = device.device
+      const { anonymousId } = device
       if (anonymousId && graph.sharedDevices.has(anonymousId)) {
         for (const entry of state.offline) {
           if (entry.anonymousId === anonymousId) offlineToPlace.add(entry)
@@ -782,9 +781,9 @@ export class JourneyEngine {
     }
 
     for (const device of devices) {
-      const { anonymousId, userId, email } = device.device
+      const { anonymousId, userId, email } = device
       // Most devices are one person's whole: their owner is found once.
-      const owner = anonymousId === null ? undefined : deviceOwner(graph, device.device.key)
+      const owner = anonymousId === null ? undefined : deviceOwner(graph, device.key)
       if (owner !== undefined) {
         const touches = touchesOf(owner)
         for (const touch of device.touches) {
@@ -969,10 +968,29 @@ function addEvidence(
   if (evidence.groups.length > 0) pending.groups = true
 }
 
+/** A device of the state, with no sessions yet: one object, the reference's fields its own. */
+function newDevice(ref: DeviceRef): Device {
+  return {
+    key: ref.key,
+    anonymousId: ref.anonymousId,
+    userId: ref.userId,
+    email: ref.email,
+    touches: [],
+    placed: [],
+    placedTo: [],
+  }
+}
+
+/** The device's reference alone (as the store and the session rules take it). */
+function deviceRefOf(device: Device): DeviceRef {
+  const { key, anonymousId, userId, email } = device
+  return { key, anonymousId, userId, email }
+}
+
 /** A device's sessions read back from the table, to add visits to (`addVisit`). */
 function workingSessions(table: TouchTable, device: Device): DeviceSessions {
   return storedDeviceSessions(
-    device.device,
+    deviceRefOf(device),
     device.touches.map((touch) => table.session(touch)),
   )
 }
@@ -987,7 +1005,7 @@ function setSessions(
   for (const touch of device.touches) table.retire(touch)
   // How long after its last visit an identify or a conversion still belongs to each session.
   const reaches = sessionReaches(sessions, options)
-  const { anonymousId } = device.device
+  const { anonymousId } = device
   device.touches = sessions.map((session, i) =>
     table.add(
       session.start,
@@ -1006,7 +1024,7 @@ function setSessions(
 function spanOf(table: TouchTable, device: Device, i: number): SessionSpan {
   const touch = device.touches[i] as number
   return {
-    anonymousId: device.device.key,
+    anonymousId: device.key,
     id: table.sessionId(touch),
     start: table.time(touch),
     end: table.end(touch),

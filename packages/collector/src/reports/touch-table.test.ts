@@ -50,4 +50,31 @@ describe('TouchTable', () => {
     expect(table.acquisition(table.acquisitionIdOf(touches[4_999] as number)).source).toBe('google')
     expect(table.touch(touches[4_998] as number).anonymousId).toBe('anon-4998')
   })
+
+  it('keeps session ids through growth, reuse and the compaction of retired ones', () => {
+    const table = new TouchTable()
+    const ids = new Map<number, string | null>()
+    // Many rounds of sessions replaced: their ids' room is taken back, the current ones stay.
+    for (let round = 0; round < 40; round++) {
+      for (const [touch] of ids) {
+        if ((touch + round) % 3 === 0) {
+          table.retire(touch)
+          ids.delete(touch)
+        }
+      }
+      for (let i = 0; i < 500; i++) {
+        const id = i % 7 === 0 ? null : `session-${round}-${i}-é${'x'.repeat(i % 30)}`
+        ids.set(table.add(round, round, 0, acquisition('google'), false, 'anon', id), id)
+      }
+    }
+    for (const [touch, id] of ids) expect(table.sessionId(touch)).toBe(id)
+    const [touch, id] = [...ids].find(([, id]) => id !== null) as [number, string]
+    expect(table.session(touch)).toEqual({
+      id,
+      seq: 0,
+      start: table.time(touch),
+      end: table.end(touch),
+      acquisition: acquisition('google'),
+    })
+  })
 })

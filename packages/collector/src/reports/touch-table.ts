@@ -36,8 +36,12 @@ export class TouchTable {
   private acquisitionIds = new Int32Array(1_024)
   private flags = new Uint8Array(1_024)
   private readonly anonymousIds: (string | null)[] = []
-  /** A session's SDK session id (null: found by the rules, or an offline touch). */
-  private readonly sessionIds: (string | null)[] = []
+  /**
+   * A session's SDK session id (null: found by the rules, or an offline touch), as UTF-16
+   * code units in one pool rather than a string each: millions of strings held for the
+   * whole run made every full garbage collection longer.
+   */
+  private readonly sessionIds = new SessionIdPool()
   private readonly free: number[] = []
   private size = 0
   private readonly acquisitions: Acquisition[] = []
@@ -63,7 +67,7 @@ export class TouchTable {
     this.acquisitionIds[touch] = this.acquisitionId(acquisition)
     this.flags[touch] = CURRENT | (offline ? OFFLINE : 0)
     this.anonymousIds[touch] = anonymousId
-    this.sessionIds[touch] = sessionId
+    this.sessionIds.set(touch, sessionId)
     return touch
   }
 
@@ -94,7 +98,7 @@ export class TouchTable {
   }
 
   sessionId(touch: number): string | null {
-    return this.sessionIds[touch] ?? null
+    return this.sessionIds.get(touch)
   }
 
   /** The number of the touch's acquisition (< `acquisitionCount`). */
@@ -141,7 +145,7 @@ export class TouchTable {
     this.flags[touch] = flags
     if ((flags & (CURRENT | PLACED)) === 0) {
       this.anonymousIds[touch] = null
-      this.sessionIds[touch] = null
+      this.sessionIds.set(touch, null)
       this.free.push(touch)
     }
   }
@@ -192,4 +196,67 @@ function contentOf(a: Acquisition): string {
     a.clickId ?? '',
     a.channel ?? '\u0001',
   ].join('\u0000')
+}
+
+/** Strings by touch number, their code units in one growing pool, compacted when half stale. */
+class SessionIdPool {
+  private chars = new Uint16Array(16_384)
+  /** Per touch: where its id starts in `chars`, and its length (-1: none). */
+  private starts = new Int32Array(1_024)
+  private lengths = new Int32Array(1_024).fill(-1)
+  private used = 0
+  private live = 0
+
+  get(touch: number): string | null {
+    const length = touch < this.lengths.length ? (this.lengths[touch] as number) : -1
+    if (length < 0) return null
+    const start = this.starts[touch] as number
+    return String.fromCharCode.apply(
+      null,
+      this.chars.subarray(start, start + length) as unknown as number[],
+    )
+  }
+
+  set(touch: number, id: string | null): void {
+    if (touch >= this.lengths.length) this.growTouches(touch + 1)
+    const before = this.lengths[touch] as number
+    if (before >= 0) this.live -= before
+    if (id === null) {
+      this.lengths[touch] = -1
+      return
+    }
+    if (this.used + id.length > this.chars.length) this.makeRoom(id.length)
+    const start = this.used
+    for (let i = 0; i < id.length; i++) this.chars[start + i] = id.charCodeAt(i)
+    this.starts[touch] = start
+    this.lengths[touch] = id.length
+    this.used += id.length
+    this.live += id.length
+  }
+
+  private growTouches(needed: number): void {
+    const capacity = Math.max(needed, 2 * this.lengths.length)
+    const starts = new Int32Array(capacity)
+    starts.set(this.starts)
+    const lengths = new Int32Array(capacity).fill(-1)
+    lengths.set(this.lengths)
+    this.starts = starts
+    this.lengths = lengths
+  }
+
+  /** Room for `more` code units: the live ids copied into a pool twice their size. */
+  private makeRoom(more: number): void {
+    const chars = new Uint16Array(Math.max(this.chars.length, 2 * (this.live + more)))
+    let used = 0
+    for (let touch = 0; touch < this.lengths.length; touch++) {
+      const length = this.lengths[touch] as number
+      if (length < 0) continue
+      const start = this.starts[touch] as number
+      chars.set(this.chars.subarray(start, start + length), used)
+      this.starts[touch] = used
+      used += length
+    }
+    this.chars = chars
+    this.used = used
+  }
 }

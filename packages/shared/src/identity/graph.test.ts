@@ -14,6 +14,7 @@ import {
   sessionOwner,
   userKey,
 } from './graph'
+import { aliasArb, linkArb, maybe } from './testing'
 
 const MIN = 60_000
 const DAY = 86_400_000
@@ -376,27 +377,10 @@ describe('resolveIdentities', () => {
   })
 })
 
-// Small pools so that random links collide often.
-const ANONS = ['a0', 'a1', 'a2', 'a3', 'null']
-const USERS = ['u0', 'u1', 'u2', 'anonymous']
-const EMAILS = ['e0@x.com', 'E1@x.com ', 'e2@y.org', 'nope']
-const maybe = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined })
-const linkArb = fc.record({
-  timestamp: fc.integer({ min: 0, max: 50 }),
-  anonymousId: maybe(fc.constantFrom(...ANONS)),
-  userId: maybe(fc.constantFrom(...USERS)),
-  email: maybe(fc.constantFrom(...EMAILS)),
-  sessionId: maybe(fc.constantFrom('s0', 's1', 's2')),
-})
-const aliasArb = fc.record({
-  timestamp: fc.integer({ min: 0, max: 50 }),
-  previousId: fc.constantFrom(...ANONS, ...USERS),
-  userId: fc.constantFrom(...USERS),
-})
 const inputArb = fc
   .record({
-    links: fc.array(linkArb, { maxLength: 25 }),
-    aliases: fc.array(aliasArb, { maxLength: 4 }),
+    links: fc.array(linkArb(), { maxLength: 25 }),
+    aliases: fc.array(aliasArb(), { maxLength: 4 }),
   })
   .map(({ links, aliases }) => ({
     links: links.map((l, i) => ({ ...l, messageId: `l${i}` })),
@@ -436,7 +420,7 @@ describe('resolveIdentities properties', () => {
 
   it('never puts two identities in one person through anonymous IDs alone', () => {
     // Each link names one known identifier: only anonymous IDs could join them.
-    const single = linkArb.map(({ userId, email, ...rest }) =>
+    const single = linkArb().map(({ userId, email, ...rest }) =>
       userId !== undefined ? { ...rest, userId } : { ...rest, email },
     )
     fc.assert(

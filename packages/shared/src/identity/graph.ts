@@ -13,6 +13,7 @@
 import { inSessionReach, type SessionTimes } from '../sessions/sessions'
 import { normaliseEmail } from './email'
 import { isUsableId } from './ids'
+import { rootOf } from './union-find'
 
 /** How many identities one anonymous ID may be linked to; further ones are refused. */
 export const MAX_IDENTITIES_PER_ANONYMOUS_ID = 10
@@ -190,14 +191,7 @@ class UnionFind {
   }
 
   private root(id: number): number {
-    let root = id
-    while (this.parent[root] !== root) root = this.parent[root] as number
-    for (let current = id; current !== root; ) {
-      const next = this.parent[current] as number
-      this.parent[current] = root
-      current = next
-    }
-    return root
+    return rootOf(this.parent, id)
   }
 }
 

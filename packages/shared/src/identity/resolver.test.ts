@@ -3,30 +3,17 @@ import { describe, expect, it } from 'vitest'
 import { normaliseEmail } from './email'
 import { emailKey, type IdentityGraph, resolveIdentities, userKey } from './graph'
 import { IdentityResolver, sameIdentifications } from './resolver'
+import { ANONS, aliasArb, EMAILS, linkArb, USERS } from './testing'
 
-// Small pools so that random links collide often, and components join and split.
-const ANONS = ['a0', 'a1', 'a2', 'a3', 'a4', 'null', ' a1 ']
-const USERS = ['u0', 'u1', 'u2', 'u3', 'anonymous']
-const EMAILS = ['e0@x.com', 'E1@x.com ', 'e2@y.org', 'e3@y.org', 'nope']
-const maybe = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined })
-const linkArb = fc.record({
-  timestamp: fc.integer({ min: 0, max: 50 }),
-  anonymousId: maybe(fc.constantFrom(...ANONS)),
-  userId: maybe(fc.constantFrom(...USERS)),
-  email: maybe(fc.constantFrom(...EMAILS)),
-  sessionId: maybe(fc.constantFrom('s0', 's1', 's2')),
-})
-const aliasArb = fc.record({
-  timestamp: fc.integer({ min: 0, max: 50 }),
-  previousId: fc.constantFrom(...ANONS, ...USERS),
-  userId: fc.constantFrom(...USERS),
-})
+// Wider pools than the graph's tests: more components to join.
+const links = linkArb([...ANONS, 'a4', ' a1 '], [...USERS, 'u3'], [...EMAILS, 'e3@y.org'])
+const aliases = aliasArb([...ANONS, 'a4', ' a1 '], [...USERS, 'u3'])
 /** Evidence in batches, each link and alias with a message id of its own. */
 const batchesArb = fc
   .array(
     fc.record({
-      links: fc.array(linkArb, { maxLength: 8 }),
-      aliases: fc.array(aliasArb, { maxLength: 2 }),
+      links: fc.array(links, { maxLength: 8 }),
+      aliases: fc.array(aliases, { maxLength: 2 }),
     }),
     { minLength: 1, maxLength: 6 },
   )

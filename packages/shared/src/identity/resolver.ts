@@ -23,6 +23,7 @@ import {
   userKey,
 } from './graph'
 import { isUsableId } from './ids'
+import { rootOf } from './union-find'
 
 /** What new evidence changed (`IdentityResolver.add`). */
 export interface IdentityChanges {
@@ -237,14 +238,7 @@ export class IdentityResolver {
   }
 
   private root(id: number): number {
-    let root = id
-    while (this.parent[root] !== root) root = this.parent[root] as number
-    for (let current = id; current !== root; ) {
-      const next = this.parent[current] as number
-      this.parent[current] = root
-      current = next
-    }
-    return root
+    return rootOf(this.parent, id)
   }
 
   /** Merges two components: the larger keeps its root, and takes the smaller's evidence. */

@@ -9,7 +9,8 @@ import {
 } from '@touchline/shared'
 import type { Project, Store } from '../store/store'
 import { countedJourneys, reportQuery } from './counted'
-import type { JourneyEngine, Journeys } from './engine'
+import type { JourneyEngine } from './engine'
+import type { Journeys } from './journey-state'
 import type { ReportParams } from './params'
 
 /**

@@ -1,6 +1,7 @@
 import type { Conversion, JourneysInput, ReportQuery } from '@touchline/shared'
 import type { ConversionRow, Project, Store } from '../store/store'
-import type { JourneyEngine, Journeys, JourneyTouch } from './engine'
+import type { JourneyEngine } from './engine'
+import type { Journeys, JourneyTouch } from './journey-state'
 import type { ReportParams } from './params'
 
 export function reportQuery(params: ReportParams): ReportQuery {

@@ -14,7 +14,8 @@ import {
   type TimelineItem,
 } from '@touchline/shared'
 import type { PersonEventRow, PersonIdentifiers, Project, Store } from '../store/store'
-import type { JourneyEngine, Journeys, PersonTouch } from './engine'
+import type { JourneyEngine } from './engine'
+import type { Journeys, PersonTouch } from './journey-state'
 import type { JourneyParams } from './params'
 
 /** The journey, or why there is none (the route answers 400 / 404). */

@@ -23,16 +23,28 @@ export interface ProjectIdentity {
  */
 const resolved = new WeakMap<IdentityEvidence, ProjectIdentity>()
 
-/** Resolves the project's identity graph from its stored evidence (when reports run). */
-export async function loadIdentity(store: Store, projectId: string): Promise<ProjectIdentity> {
+/**
+ * Resolves the project's identity graph from its stored evidence (when reports run), with
+ * the newest event id that evidence is current to.
+ */
+export async function loadIdentity(
+  store: Store,
+  projectId: string,
+): Promise<{ identity: ProjectIdentity; lastEventId: number }> {
   const evidence = await store.identityEvidence(projectId)
-  const known = resolved.get(evidence)
-  if (known) return known
+  let identity = resolved.get(evidence)
+  if (!identity) {
+    identity = identityOf(evidence)
+    resolved.set(evidence, identity)
+  }
+  return { identity, lastEventId: evidence.lastEventId }
+}
+
+/** The identities `evidence` resolves to, ready for more (`IdentityResolver.add`). */
+export function identityOf(evidence: IdentityEvidence): ProjectIdentity {
   const resolver = new IdentityResolver()
   resolver.add({ links: evidence.links, aliases: evidence.aliases })
-  const identity = { resolver, graph: resolver.graph, groups: [...evidence.groups] }
-  resolved.set(evidence, identity)
-  return identity
+  return { resolver, graph: resolver.graph, groups: [...evidence.groups] }
 }
 
 /** Every person's account, with the maintained lists and the project's own exclusions. */

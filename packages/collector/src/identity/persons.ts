@@ -13,7 +13,7 @@ import {
 import { JourneyEngine } from '../reports/engine'
 import type {
   ErasureCounts,
-  IdentityEvidence,
+  IdentityEvidenceSnapshot,
   IdRange,
   Project,
   Store,
@@ -59,7 +59,7 @@ export async function explainPerson(
   key: string,
   maintainedDomains: MaintainedDomains,
 ): Promise<PersonView | undefined> {
-  const identity = await loadIdentity(store, project.id)
+  const { identity } = await loadIdentity(store, project.id)
   const person = findPerson(identity.graph, key)
   if (!person) return undefined
   const own = new Set([
@@ -109,7 +109,7 @@ export async function erasePerson(
 ): Promise<Erasure> {
   // One reading of the identity evidence for the person and the journey engine alike.
   const evidence = await store.identityEvidence(project.id)
-  const { graph } = await loadIdentity(storeView(store, { evidence }), project.id)
+  const { graph } = (await loadIdentity(storeView(store, { evidence }), project.id)).identity
   const person = findPerson(graph, key)
   const erased: ErasedIdentifiers = person
     ? {
@@ -136,7 +136,7 @@ export async function erasePerson(
  */
 async function ownEventsOnSharedDevices(
   store: Store,
-  evidence: IdentityEvidence,
+  evidence: IdentityEvidenceSnapshot,
   project: Project,
   person: Person,
   maintainedDomains: MaintainedDomains,
@@ -159,7 +159,7 @@ async function ownEventsOnSharedDevices(
  */
 function storeView(
   store: Store,
-  view: { evidence: IdentityEvidence; visits?: readonly VisitRow[] },
+  view: { evidence: IdentityEvidenceSnapshot; visits?: readonly VisitRow[] },
 ): Store {
   const { evidence, visits } = view
   const reads: Partial<Store> = {

@@ -112,7 +112,13 @@ export class JourneyEngine {
     const refreshed = this.refreshing.then(async () => {
       const state = await this.refresh(project)
       if (identity && !state.identified) {
-        state.setIdentity(await loadIdentity(this.store, project.id))
+        const loaded = await loadIdentity(this.store, project.id)
+        // Evidence read after the catch-up can hold newer events: the state catches up to
+        // them first, without reading their evidence again (an identity holds each once).
+        if (loaded.lastEventId > state.version.lastEventId) {
+          await this.catchUp(project, state, { ...state.version, lastEventId: loaded.lastEventId })
+        }
+        state.setIdentity(loaded.identity)
       }
       return state
     })

@@ -253,6 +253,11 @@ export interface IdentityEvidence {
   groups: GroupRow[]
 }
 
+/** A project's whole identity evidence, read at one moment: that of the events up to `lastEventId`. */
+export interface IdentityEvidenceSnapshot extends IdentityEvidence {
+  lastEventId: number
+}
+
 /** The identifiers of a person: to erase, or to read their events. */
 export interface PersonIdentifiers {
   anonymousIds: readonly string[]
@@ -382,9 +387,9 @@ export interface Store {
   /**
    * The project's identity evidence: identity links (events with an anonymous ID and a
    * userId or email, and server-side events with both a userId and an email), alias and
-   * group calls.
+   * group calls; read at one moment, with the newest event id it is current to.
    */
-  identityEvidence(projectId: string): Promise<IdentityEvidence>
+  identityEvidence(projectId: string): Promise<IdentityEvidenceSnapshot>
   /**
    * Events of the given types sent by or naming one of these identifiers (anonymous ID,
    * userId or email), in time order: the events of a person's journey. On a shared device

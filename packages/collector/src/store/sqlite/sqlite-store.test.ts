@@ -38,6 +38,27 @@ describe('SqliteStore', () => {
     await second.close()
   })
 
+  it('reads the identity evidence at one moment, with the newest event id it holds', async () => {
+    const store = new SqliteStore(':memory:')
+    const project = await store.createProject({ name: 'p', writeKey: 'wk_e', secretKeyHash: 'h' })
+    expect(await store.identityEvidence(project.id)).toEqual({
+      links: [],
+      aliases: [],
+      groups: [],
+      lastEventId: 0,
+    })
+    await store.insertEvents([
+      row(project.id, 'm1', { type: 'identify', event: null, userId: 'u1' }),
+      row(project.id, 'm2'),
+    ])
+    const evidence = await store.identityEvidence(project.id)
+    expect(evidence.links.map((link) => link.messageId)).toEqual(['m1'])
+    // The journey engine catches up to this id before it takes these identities.
+    expect(evidence.lastEventId).toBe((await store.version(project.id)).lastEventId)
+    expect(evidence.lastEventId).toBe(2)
+    await store.close()
+  })
+
   it('reads conversions from one covering index, without a look-up per row', () => {
     const store = new SqliteStore(':memory:')
     const plan = store.db

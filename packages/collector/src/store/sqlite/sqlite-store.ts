@@ -26,6 +26,7 @@ import {
   type EventDetailRow,
   type EventRow,
   type IdentityEvidence,
+  type IdentityEvidenceSnapshot,
   type IdRange,
   type NewProject,
   type OfflineTouchRow,
@@ -867,7 +868,15 @@ export class SqliteStore implements Store {
    * statistics the planner took `events_user`, which holds every event with a userId (at
    * 10M events, 2× slower for the links and a walk over all of them for the aliases).
    */
-  async identityEvidence(projectId: string): Promise<IdentityEvidence> {
+  async identityEvidence(projectId: string): Promise<IdentityEvidenceSnapshot> {
+    // One read transaction: the evidence is exactly that of the events up to the head read.
+    return this.db.transaction(() => this.readIdentityEvidence(projectId))()
+  }
+
+  private readIdentityEvidence(projectId: string): IdentityEvidenceSnapshot {
+    const head = this.db
+      .prepare('SELECT last_event_id AS lastEventId FROM project_heads WHERE project_id = ?')
+      .get(projectId) as { lastEventId: number } | undefined
     const links = this.db
       .prepare(
         `SELECT message_id AS messageId, timestamp, anonymous_id AS anonymousId, user_id AS userId,
@@ -894,7 +903,7 @@ export class SqliteStore implements Store {
          FROM events WHERE project = ${PROJECT_NUMBER} AND group_id IS NOT NULL`,
       )
       .all(projectId) as IdentityEvidence['groups']
-    return { links, aliases, groups }
+    return { links, aliases, groups, lastEventId: head?.lastEventId ?? 0 }
   }
 
   async eventsOf(

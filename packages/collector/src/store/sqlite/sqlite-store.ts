@@ -602,7 +602,7 @@ export class SqliteStore implements Store {
 
   async listProjects(): Promise<Project[]> {
     const records = this.db
-      .prepare('SELECT * FROM projects ORDER BY created_at, id')
+      .prepare('SELECT * FROM projects ORDER BY number')
       .all() as ProjectRecord[]
     return records.map(toProject)
   }

@@ -386,7 +386,7 @@ export function describeStore(name: string, makeStore: () => Promise<Store> | St
       it('counts what was not stored by reason and keeps samples', async () => {
         const { store, id } = await withProject()
         const drop = {
-          reason: 'invalid_event' as const,
+          reason: 'invalid' as const,
           library: 'analytics-node',
           field: 'timestamp',
           count: 2,
@@ -394,10 +394,22 @@ export function describeStore(name: string, makeStore: () => Promise<Store> | St
           error: 'timestamp: not a date',
           payload: '{"type":"track"}',
         }
-        await store.recordDrops(id, [drop, { ...drop, count: 1, at: T + 1 }])
+        await store.recordDrops(id, [
+          drop,
+          { ...drop, count: 1, at: T + 1, payload: '{"type":"page"}' },
+          { ...drop, reason: 'bot', field: '', count: 4, at: T + 2 },
+        ])
         const warnings = await store.ingestionWarnings(id)
-        expect(JSON.stringify(warnings)).toContain('invalid_event')
-        expect(JSON.stringify(warnings)).toContain('timestamp: not a date')
+        expect(warnings.totals).toEqual({ invalid: 3, bot: 4 })
+        expect(warnings.counts).toEqual([
+          expect.objectContaining({ reason: 'bot', count: 4 }),
+          expect.objectContaining({ reason: 'invalid', field: 'timestamp', count: 3 }),
+        ])
+        expect(warnings.samples.map((sample) => sample.payload)).toEqual([
+          '{"type":"track"}',
+          '{"type":"page"}',
+          '{"type":"track"}',
+        ])
       })
     })
   })

@@ -112,10 +112,10 @@ const offlineArb = fc
     userId: fc.constantFrom(null, null, null, 'u0'),
     email: fc.constantFrom(null, null, null, 'ada@acme.com'),
     timestamp: time,
-    properties: fc.constantFrom(
-      JSON.stringify({ channel: 'Events', source: 'expo', campaign: 'fair' }),
-      JSON.stringify({ source: 'sales-call' }),
-      null,
+    properties: fc.constantFrom<Record<string, unknown>>(
+      { channel: 'Events', source: 'expo', campaign: 'fair' },
+      { source: 'sales-call' },
+      {},
     ),
   })
   .map((row) => ({
@@ -411,7 +411,7 @@ describe('the journey state', () => {
       email: null,
       sessionId: null,
       timestamp: T,
-      properties: JSON.stringify({ channel: 'Events', source: 'expo' }),
+      properties: { channel: 'Events', source: 'expo' },
     }
     const rows: Row[] = [
       { kind: 'link', row: link('m1', 'a0', 'bob@acme.com', T0) },

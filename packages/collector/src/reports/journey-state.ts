@@ -177,10 +177,6 @@ interface KeyedJourneys {
   write(owner: string, touches: readonly number[]): void
 }
 
-function parseProperties(json: string | null): Record<string, unknown> {
-  return json ? (JSON.parse(json) as Record<string, unknown>) : {}
-}
-
 export interface JourneyQuery {
   groupBy: GroupBy
   level: 'person' | 'account'
@@ -437,7 +433,7 @@ export class JourneyState {
 
   private addOffline(offline: readonly OfflineTouchRow[]): void {
     for (const row of offline) {
-      const acquisition = offlineAcquisition(parseProperties(row.properties))
+      const acquisition = offlineAcquisition(row.properties)
       const entry: OfflineEntry = {
         anonymousId: row.anonymousId,
         ref: row,

@@ -176,7 +176,7 @@ export function describeStore(name: string, makeStore: () => Promise<Store> | St
           expect.objectContaining({ anonymousId: 'dev-a', timestamp: T, utmSource: 'news' }),
         ])
         const offline = await store.offlineTouches(id, all)
-        expect(offline.map((row) => [row.messageId, JSON.parse(row.properties ?? '{}')])).toEqual([
+        expect(offline.map((row) => [row.messageId, row.properties])).toEqual([
           ['o1', { channel: 'Events' }],
         ])
         expect(await store.offlineTouchesUpTo(id, lastEventId)).toEqual(offline)

@@ -116,8 +116,8 @@ export interface OfflineTouchRow {
   email: string | null
   sessionId: string | null
   timestamp: number
-  /** The event's properties as JSON: channel, source, medium, campaign, content, term. */
-  properties: string | null
+  /** The event's properties (channel, source, medium, campaign, content, term), parsed. */
+  properties: Record<string, unknown>
 }
 
 /** Row ids `afterId < id ≤ upToId`. */

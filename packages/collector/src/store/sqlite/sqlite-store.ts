@@ -12,10 +12,12 @@ import {
 } from '@touchline/shared'
 import Database from 'better-sqlite3'
 import { nanoid } from 'nanoid'
+import { isAlias, isDeviceLink, isGroupCall, isIdentityLink } from '../../identity/evidence'
 import { type LiftedColumns, unpackEvent } from '../../ingest/stored-context'
+import { mergeSettings, withDefaults } from '../../projects/settings'
 import {
+  type AliasRow,
   type ConversionRow,
-  DEFAULT_PROJECT_SETTINGS,
   type DerivationReader,
   type DerivationWrite,
   type DerivedSession,
@@ -405,7 +407,7 @@ export class SqliteStore implements Store {
         else uses.set(contextId, { row, events: [id] })
       }
       heads.set(row.projectId, id++)
-      if (row.anonymousId && (row.userId || row.email)) {
+      if (isDeviceLink(row)) {
         this.insertLink.run(
           row.projectId,
           row.anonymousId,
@@ -567,7 +569,7 @@ export class SqliteStore implements Store {
       name: input.name,
       writeKey: input.writeKey,
       secretKeyHash: input.secretKeyHash,
-      settings: { ...DEFAULT_PROJECT_SETTINGS, ...input.settings },
+      settings: withDefaults(input.settings),
       createdAt: Date.now(),
     }
     this.db
@@ -591,7 +593,7 @@ export class SqliteStore implements Store {
       | Pick<ProjectRecord, 'settings'>
       | undefined
     if (!record) throw new Error(`No project ${id}`)
-    const settings = { ...JSON.parse(record.settings), ...patch.settings }
+    const settings = mergeSettings(JSON.parse(record.settings), patch.settings)
     this.db
       .prepare(
         `UPDATE projects SET write_key = coalesce(?, write_key),
@@ -684,14 +686,15 @@ export class SqliteStore implements Store {
   }
 
   async offlineTouchesUpTo(projectId: string, upToId: number): Promise<OfflineTouchRow[]> {
-    return this.db
+    const rows = this.db
       .prepare(
         `SELECT ${OFFLINE_TOUCH_COLUMNS} FROM events INDEXED BY events_conversions
          WHERE project = ${PROJECT_NUMBER} AND type = 'track' AND event = '${OFFLINE_TOUCH_EVENT}'
            AND id <= ?
          ORDER BY id`,
       )
-      .all(projectId, upToId) as OfflineTouchRow[]
+      .all(projectId, upToId) as StoredOfflineTouch[]
+    return rows.map(toOfflineTouch)
   }
 
   async derivation(projectId: string): Promise<StoredDerivation['derivation']> {
@@ -822,45 +825,47 @@ export class SqliteStore implements Store {
   }
 
   async offlineTouches(projectId: string, range: IdRange): Promise<OfflineTouchRow[]> {
-    return this.db
+    const rows = this.db
       .prepare(
         `SELECT ${OFFLINE_TOUCH_COLUMNS} FROM events
          WHERE id > ? AND id <= ? AND project = ? AND type = 'track'
            AND event = '${OFFLINE_TOUCH_EVENT}'
          ORDER BY id`,
       )
-      .all(range.afterId, range.upToId, this.projectNumber(projectId)) as OfflineTouchRow[]
+      .all(range.afterId, range.upToId, this.projectNumber(projectId)) as StoredOfflineTouch[]
+    return rows.map(toOfflineTouch)
   }
 
   async identityEvidenceIn(projectId: string, range: IdRange): Promise<IdentityEvidence> {
-    // The rules of `identityEvidence`, over the events of the range (read by row id): a
-    // link is what ingestion writes to identity_links (`insertEvents`), or a server-side one.
+    // The candidates of the range (read by row id), kept by the rules of identity/evidence.ts.
     const project = this.projectNumber(projectId)
     const inRange = 'id > ? AND id <= ? AND project = ?'
     const params = [range.afterId, range.upToId, project]
-    const links = this.db
-      .prepare(
-        `SELECT message_id AS messageId, timestamp, anonymous_id AS anonymousId, user_id AS userId,
-           email, session_id AS sessionId
-         FROM events WHERE ${inRange} AND (user_id IS NOT NULL OR email IS NOT NULL)
-           AND (anonymous_id <> '' AND (user_id <> '' OR email <> '')
-             OR anonymous_id IS NULL AND user_id IS NOT NULL AND email IS NOT NULL)`,
-      )
-      .all(...params) as IdentityEvidence['links']
+    const links = (
+      this.db
+        .prepare(
+          `SELECT message_id AS messageId, timestamp, anonymous_id AS anonymousId,
+             user_id AS userId, email, session_id AS sessionId
+           FROM events WHERE ${inRange} AND (user_id IS NOT NULL OR email IS NOT NULL)`,
+        )
+        .all(...params) as IdentityEvidence['links']
+    ).filter(isIdentityLink)
     const aliases = this.db
       .prepare(
-        `SELECT message_id AS messageId, timestamp, previous_id AS previousId, user_id AS userId
-         FROM events WHERE ${inRange} AND type = 'alias' AND user_id IS NOT NULL`,
+        `SELECT message_id AS messageId, timestamp, previous_id AS previousId, user_id AS userId,
+             type FROM events WHERE ${inRange} AND type = 'alias'`,
       )
-      .all(...params) as IdentityEvidence['aliases']
-    const groups = this.db
-      .prepare(
-        `SELECT message_id AS messageId, timestamp, group_id AS groupId, anonymous_id AS anonymousId,
-           user_id AS userId, session_id AS sessionId
-         FROM events WHERE ${inRange} AND group_id IS NOT NULL`,
-      )
-      .all(...params) as IdentityEvidence['groups']
-    return { links, aliases, groups }
+      .all(...params) as AliasCandidate[]
+    const groups = (
+      this.db
+        .prepare(
+          `SELECT message_id AS messageId, timestamp, group_id AS groupId,
+             anonymous_id AS anonymousId, user_id AS userId, session_id AS sessionId
+           FROM events WHERE ${inRange} AND group_id IS NOT NULL`,
+        )
+        .all(...params) as IdentityEvidence['groups']
+    ).filter(isGroupCall)
+    return { links, aliases: aliasesOf(aliases), groups }
   }
 
   /**
@@ -877,6 +882,8 @@ export class SqliteStore implements Store {
     const head = this.db
       .prepare('SELECT last_event_id AS lastEventId FROM project_heads WHERE project_id = ?')
       .get(projectId) as { lastEventId: number } | undefined
+    // identity_links holds the device links (`isDeviceLink`, at ingestion); the partial
+    // indexes' conditions are those of `isServerLink` and `isAlias`, which keep the rows.
     const links = this.db
       .prepare(
         `SELECT message_id AS messageId, timestamp, anonymous_id AS anonymousId, user_id AS userId,
@@ -889,13 +896,14 @@ export class SqliteStore implements Store {
            AND email IS NOT NULL`,
       )
       .all(projectId, projectId) as IdentityEvidence['links']
+    const identityLinks = links.filter(isIdentityLink)
     const aliases = this.db
       .prepare(
-        `SELECT message_id AS messageId, timestamp, previous_id AS previousId, user_id AS userId
-         FROM events INDEXED BY events_alias
+        `SELECT message_id AS messageId, timestamp, previous_id AS previousId, user_id AS userId,
+           type FROM events INDEXED BY events_alias
          WHERE project = ${PROJECT_NUMBER} AND type = 'alias' AND user_id IS NOT NULL`,
       )
-      .all(projectId) as IdentityEvidence['aliases']
+      .all(projectId) as AliasCandidate[]
     const groups = this.db
       .prepare(
         `SELECT message_id AS messageId, timestamp, group_id AS groupId, anonymous_id AS anonymousId,
@@ -903,7 +911,12 @@ export class SqliteStore implements Store {
          FROM events WHERE project = ${PROJECT_NUMBER} AND group_id IS NOT NULL`,
       )
       .all(projectId) as IdentityEvidence['groups']
-    return { links, aliases, groups, lastEventId: head?.lastEventId ?? 0 }
+    return {
+      links: identityLinks,
+      aliases: aliasesOf(aliases),
+      groups: groups.filter(isGroupCall),
+      lastEventId: head?.lastEventId ?? 0,
+    }
   }
 
   async eventsOf(
@@ -1097,16 +1110,31 @@ export class SqliteStore implements Store {
   }
 }
 
+/** An offline touch as stored: its properties as JSON. */
+type StoredOfflineTouch = Omit<OfflineTouchRow, 'properties'> & { properties: string | null }
+
+function toOfflineTouch(row: StoredOfflineTouch): OfflineTouchRow {
+  return {
+    ...row,
+    properties: row.properties ? (JSON.parse(row.properties) as Record<string, unknown>) : {},
+  }
+}
+
+/** An alias call as read, with its type for `isAlias`. */
+type AliasCandidate = AliasRow & { type: string }
+
+/** The alias calls among the candidates (`isAlias`), as identity evidence holds them. */
+function aliasesOf(candidates: readonly AliasCandidate[]): AliasRow[] {
+  return candidates.filter(isAlias).map(({ type: _type, ...alias }) => alias)
+}
+
 function toProject(record: ProjectRecord): Project {
   return {
     id: record.id,
     name: record.name,
     writeKey: record.write_key,
     secretKeyHash: record.secret_key_hash,
-    settings: {
-      ...DEFAULT_PROJECT_SETTINGS,
-      ...(JSON.parse(record.settings) as Partial<ProjectSettings>),
-    },
+    settings: withDefaults(JSON.parse(record.settings) as Partial<ProjectSettings>),
     createdAt: record.created_at,
   }
 }

@@ -11,7 +11,7 @@ import { ingestRoutes } from './ingest/routes'
 import { warningsRoutes } from './ingest/warnings-routes'
 import { reportRoutes } from './reports/routes'
 import { InProcessRunner, type ReportRunner } from './reports/runner'
-import type { Store } from './store/store'
+import { STORE_RETRY_AFTER_SECONDS, type Store, StoreUnavailable } from './store/store'
 
 export interface AppDeps {
   store: Store
@@ -144,6 +144,12 @@ export function createApp(deps: AppDeps): Hono {
         errorBody(400, 'The client closed the connection before sending its body.'),
         400,
       )
+    }
+    // The database is down for a moment: nothing was stored or acknowledged; clients retry.
+    if (error instanceof StoreUnavailable) {
+      console.error(`touchline: ${error.message}`)
+      c.header('Retry-After', String(STORE_RETRY_AFTER_SECONDS))
+      return c.json(errorBody(503, 'The database is unavailable: send again later.'), 503)
     }
     console.error(error)
     return c.json(errorBody(500, 'Internal error: see the collector log.'), 500)

@@ -10,8 +10,7 @@ import {
   sessionSettingsOf,
   touchOptionsOfDerivation,
 } from '../reports/device-sessions'
-import type { SqliteStore } from '../store/sqlite/sqlite-store'
-import type { Project, ProjectSettings } from '../store/store'
+import type { Project, ProjectSettings, Store } from '../store/store'
 import { registerDemoCommand } from './demo'
 import { registerImportCommand } from './import/command'
 import { registerReportCommands } from './report/command'
@@ -178,7 +177,7 @@ project
   )
 
 /** The project with this id, else the first one created. */
-async function findProject(store: SqliteStore, id: string | undefined): Promise<Project> {
+async function findProject(store: Store, id: string | undefined): Promise<Project> {
   const projects = await store.listProjects()
   const found = id ? projects.find((p) => p.id === id) : projects[0]
   if (!found) throw new Error(`No project ${id ?? '(the database has none)'}`)

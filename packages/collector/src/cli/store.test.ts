@@ -22,7 +22,7 @@ describe('withStore', () => {
     const db = tempDb()
     let opened: SqliteStore | undefined
     const id = await withStore({ db }, async (store) => {
-      opened = store
+      opened = store as SqliteStore
       return (await createProject(store, { name: 'Acme' })).project.id
     })
     expect(opened?.db.open).toBe(false)
@@ -36,7 +36,7 @@ describe('withStore', () => {
     let opened: SqliteStore | undefined
     await expect(
       withStore({ db: tempDb() }, async (store) => {
-        opened = store
+        opened = store as SqliteStore
         throw new Error('No project p-1')
       }),
     ).rejects.toThrow('No project p-1')

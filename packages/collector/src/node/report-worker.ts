@@ -2,11 +2,12 @@ import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { parentPort, workerData } from 'node:worker_threads'
 import { answerReports } from '../reports/worker-protocol'
-import { SqliteStore } from '../store/sqlite/sqlite-store'
+import { openStore } from '../store/open'
 import { maintainedExcludedDomains } from './email-domains'
 
 /** What the main thread gives the report worker (`WorkerRunner`). */
 export interface ReportWorkerData {
+  /** The database, as `CollectorOptions.dbPath` names it. */
   dbPath: string
 }
 
@@ -14,7 +15,7 @@ export interface ReportWorkerData {
 // thread writes) and its own journey engine, kept warm between requests.
 if (parentPort) {
   answerReports({
-    store: new SqliteStore((workerData as ReportWorkerData).dbPath),
+    store: await openStore((workerData as ReportWorkerData).dbPath),
     maintainedDomains: maintainedExcludedDomains,
     port: parentPort,
     warmed: collectGarbage,

@@ -10,7 +10,8 @@ import { createApp } from '../app'
 import { DropLog } from '../ingest/drops'
 import { ensureDefaultProject } from '../projects/projects'
 import { InProcessRunner } from '../reports/runner'
-import { SqliteStore } from '../store/sqlite/sqlite-store'
+import { describeDatabase, openStore } from '../store/open'
+import type { Store } from '../store/store'
 import { maintainedExcludedDomains } from './email-domains'
 import { WorkerRunner } from './worker-runner'
 
@@ -20,6 +21,7 @@ import { WorkerRunner } from './worker-runner'
 export interface CollectorOptions {
   port: number
   host: string
+  /** A SQLite file (`:memory:`: in memory) or a `postgres://` URL (store/open.ts). */
   dbPath: string
   /** The URL sites load the SDK from, for the printed script tag. */
   publicUrl?: string | undefined
@@ -42,7 +44,7 @@ export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000
 export interface RunningCollector {
   url: string
   port: number
-  store: SqliteStore
+  store: Store
   /**
    * Stops accepting, answers the requests in flight, commits their writes and closes the
    * database. Connections still open after `shutdownTimeoutMs` are closed.
@@ -84,7 +86,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): CollectorO
     rateLimit,
     shutdownTimeoutMs,
     trustProxy: env.TOUCHLINE_TRUST_PROXY === '1' || env.TOUCHLINE_TRUST_PROXY === 'true',
-    dbPath: env.TOUCHLINE_DB || './data/touchline.db',
+    dbPath: env.TOUCHLINE_DB || env.TOUCHLINE_DATABASE_URL || './data/touchline.db',
     publicUrl: env.TOUCHLINE_PUBLIC_URL || undefined,
     writeKey: env.TOUCHLINE_WRITE_KEY || undefined,
     secretKey: env.TOUCHLINE_SECRET_KEY || undefined,
@@ -125,7 +127,7 @@ export function readDashboard(dist = dashboardDist()): Map<string, string> | und
 
 export async function startCollector(options: CollectorOptions): Promise<RunningCollector> {
   const log = options.log ?? ((line: string) => console.log(line))
-  const store = new SqliteStore(options.dbPath, {
+  const store = await openStore(options.dbPath, {
     ...(options.synchronous ? { synchronous: options.synchronous } : {}),
   })
   const { project, newSecretKey } = await ensureDefaultProject(store, {
@@ -135,7 +137,8 @@ export async function startCollector(options: CollectorOptions): Promise<Running
   })
   const sdkScript = readSdkScript()
   const dashboard = readDashboard()
-  // Reports run in a worker thread over the same file, so they never stall ingestion.
+  // Reports run in a worker thread over the same database (its own connection), so they
+  // never stall ingestion; an in-memory database has no other connection.
   const reports =
     options.dbPath === ':memory:'
       ? new InProcessRunner(store, maintainedExcludedDomains)
@@ -179,7 +182,7 @@ export async function startCollector(options: CollectorOptions): Promise<Running
   const publicUrl = options.publicUrl ?? url
 
   log(`Touchline collector listening on ${url}`)
-  log(`Database: ${options.dbPath}`)
+  log(`Database: ${describeDatabase(options.dbPath)}`)
   log(`Project "${project.name}" (${project.id})`)
   log(`  write key:  ${project.writeKey}`)
   if (newSecretKey) log(`  secret key: ${newSecretKey}   (shown once: it is stored hashed)`)

@@ -1,7 +1,7 @@
 import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import type { MaintainedDomains } from '../identity/domains'
-import type { Project, Store } from '../store/store'
+import { type Project, type Store, StoreUnavailable } from '../store/store'
 import { InProcessRunner, type ReportName } from './runner'
 
 /** A report request from the main thread. */
@@ -14,8 +14,11 @@ export interface WorkerRequest {
 
 export type WorkerReply =
   | { id: number; ok: true; report: unknown }
-  /** `status`: an HTTP error the report raised on purpose (a 400, a 404), else a failure. */
-  | { id: number; ok: false; error: string; status?: ContentfulStatusCode }
+  /**
+   * `status`: an HTTP error the report raised on purpose (a 400, a 404); `unavailable`: the
+   * database could not be reached (`StoreUnavailable`); else a failure.
+   */
+  | { id: number; ok: false; error: string; status?: ContentfulStatusCode; unavailable?: true }
 
 /**
  * How often the worker derives and stores the sessions of new events without a report
@@ -73,8 +76,11 @@ export function answerReports(options: {
         ok: false,
         error: error instanceof Error ? error.message : String(error),
         ...(error instanceof HTTPException ? { status: error.status } : {}),
+        ...(error instanceof StoreUnavailable ? { unavailable: true as const } : {}),
       }
-      if (!(error instanceof HTTPException)) console.error(error)
+      if (!(error instanceof HTTPException || error instanceof StoreUnavailable)) {
+        console.error(error)
+      }
     }
     port.postMessage(reply)
   })
@@ -82,6 +88,7 @@ export function answerReports(options: {
 
 /** The error a failed reply stands for: the report's HTTP error again, else a failure. */
 export function replyError(reply: WorkerReply & { ok: false }): Error {
+  if (reply.unavailable) return new StoreUnavailable(reply.error)
   return reply.status
     ? new HTTPException(reply.status, { message: reply.error })
     : new Error(`report failed in the worker: ${reply.error}`)

@@ -342,6 +342,17 @@ export interface ProjectPatch {
   settings?: Partial<ProjectSettings>
 }
 
+/**
+ * The database cannot be reached right now (a server store's connection failed): nothing
+ * was written, the request may be sent again. The app answers 503 with `Retry-After`.
+ */
+export class StoreUnavailable extends Error {
+  override readonly name = 'StoreUnavailable'
+}
+
+/** How long a client is asked to wait before it sends again when the store is unavailable. */
+export const STORE_RETRY_AFTER_SECONDS = 5
+
 export interface Store {
   createProject(input: NewProject): Promise<Project>
   /** Replaces keys and merges settings; the first project created is the default one. */

@@ -12,11 +12,19 @@ import {
 } from '@touchline/shared'
 import Database from 'better-sqlite3'
 import { nanoid } from 'nanoid'
-import { isAlias, isDeviceLink, isGroupCall, isIdentityLink } from '../../identity/evidence'
+import { isDeviceLink, isGroupCall, isIdentityLink } from '../../identity/evidence'
 import { type LiftedColumns, unpackEvent } from '../../ingest/stored-context'
 import { mergeSettings, withDefaults } from '../../projects/settings'
 import {
-  type AliasRow,
+  type AcquisitionFields,
+  type AliasCandidate,
+  acquisitionFields,
+  aliasesOf,
+  type StoredOfflineTouch,
+  toAcquisition,
+  toOfflineTouch,
+} from '../rows'
+import {
   type ConversionRow,
   type DerivationReader,
   type DerivationWrite,
@@ -144,9 +152,6 @@ function deviceWhere(device: DeviceRef): [string, unknown[]] {
   ]
 }
 
-/** An acquisition as stored: source, medium, campaign, content, term, landing page, click id. */
-type AcquisitionFields = [string, string, string, string, string, string, string | null]
-
 /**
  * A stored session (migration 9): SDK session id, seq, first visit, last visit − first
  * visit, its acquisition's id in `session_acquisitions`.
@@ -154,23 +159,6 @@ type AcquisitionFields = [string, string, string, string, string, string, string
 type StoredSession = [string | null, number, number, number, number]
 
 const KEY_SEPARATOR = '\u0000'
-
-const acquisitionFields = (a: Acquisition): AcquisitionFields => [
-  a.source,
-  a.medium,
-  a.campaign,
-  a.content,
-  a.term,
-  a.landingPage,
-  a.clickId ?? null,
-]
-
-function toAcquisition(fields: AcquisitionFields): Acquisition {
-  const [source, medium, campaign, content, term, landingPage, clickId] = fields
-  const acquisition: Acquisition = { source, medium, campaign, content, term, landingPage }
-  if (clickId) acquisition.clickId = clickId as NonNullable<Acquisition['clickId']>
-  return acquisition
-}
 
 /** Opens (creating if needed) a SQLite database and applies pending migrations. */
 export function openDatabase(path: string, options: SqliteStoreOptions = {}): Database.Database {
@@ -1108,24 +1096,6 @@ export class SqliteStore implements Store {
     this.flush()
     if (this.db.open) this.db.close()
   }
-}
-
-/** An offline touch as stored: its properties as JSON. */
-type StoredOfflineTouch = Omit<OfflineTouchRow, 'properties'> & { properties: string | null }
-
-function toOfflineTouch(row: StoredOfflineTouch): OfflineTouchRow {
-  return {
-    ...row,
-    properties: row.properties ? (JSON.parse(row.properties) as Record<string, unknown>) : {},
-  }
-}
-
-/** An alias call as read, with its type for `isAlias`. */
-type AliasCandidate = AliasRow & { type: string }
-
-/** The alias calls among the candidates (`isAlias`), as identity evidence holds them. */
-function aliasesOf(candidates: readonly AliasCandidate[]): AliasRow[] {
-  return candidates.filter(isAlias).map(({ type: _type, ...alias }) => alias)
 }
 
 function toProject(record: ProjectRecord): Project {

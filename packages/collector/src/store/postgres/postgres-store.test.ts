@@ -1,0 +1,105 @@
+import { parseEvent } from '@touchline/shared/schema'
+import { describe, expect, it } from 'vitest'
+import { createApp } from '../../app'
+import { toEventRow } from '../../ingest/normalise'
+import { maintainedExcludedDomains } from '../../node/email-domains'
+import { freshPostgresUrl, runPostgresTests, startPostgresCluster } from '../../testing/postgres'
+import { STORE_RETRY_AFTER_SECONDS, StoreUnavailable } from '../store'
+import { PostgresStore } from './postgres-store'
+
+const T = Date.UTC(2026, 0, 5)
+
+function visit(projectId: string, messageId: string) {
+  const parsed = parseEvent({
+    type: 'page',
+    messageId,
+    anonymousId: `dev-${messageId}`,
+    timestamp: new Date(T).toISOString(),
+    context: { page: { url: `https://site.test/?m=${messageId}` } },
+  })
+  if (!parsed.ok) throw new Error(parsed.error)
+  return toEventRow(parsed.value, { projectId, receivedAt: T, trusted: true })
+}
+
+const run = runPostgresTests()
+
+describe.runIf(run)('PostgresStore', () => {
+  it('gives a reader following "events after the last id seen" every event of concurrent writers once', async () => {
+    const url = await freshPostgresUrl()
+    // Four collectors (a pool each) write at once; a fifth reads as the report engine does.
+    const writers = await Promise.all([1, 2, 3, 4].map(() => PostgresStore.open(url)))
+    const reader = await PostgresStore.open(url)
+    const project = await reader.createProject({ name: 'p', writeKey: 'wk_c', secretKeyHash: 'h' })
+    const seen: string[] = []
+    let cursor = 0
+    let writing = true
+    const follow = async () => {
+      while (writing || cursor < (await reader.version(project.id)).lastEventId) {
+        const { lastEventId } = await reader.version(project.id)
+        if (lastEventId > cursor) {
+          const rows = await reader.visits(project.id, { afterId: cursor, upToId: lastEventId })
+          for (const row of rows) seen.push(row.anonymousId as string)
+          cursor = lastEventId
+        }
+        await new Promise((resolve) => setTimeout(resolve, 1))
+      }
+    }
+    const reading = follow()
+    const acknowledged: string[] = []
+    await Promise.all(
+      writers.map(async (writer, w) => {
+        for (let batch = 0; batch < 25; batch++) {
+          const rows = Array.from({ length: 4 }, (_, i) => visit(project.id, `${w}-${batch}-${i}`))
+          // Batches of one writer overlap too: two in flight at a time.
+          await Promise.all([
+            writer.insertEvents(rows.slice(0, 2)),
+            writer.insertEvents(rows.slice(2)),
+          ])
+          acknowledged.push(...rows.map((row) => row.anonymousId as string))
+        }
+      }),
+    )
+    writing = false
+    await reading
+    expect(acknowledged.length).toBe(400)
+    expect([...seen].sort()).toEqual([...acknowledged].sort())
+    expect(new Set(seen).size).toBe(seen.length)
+    for (const store of [...writers, reader]) await store.close()
+  }, 60_000)
+
+  it('fails to open with one clear line when the server cannot be reached', async () => {
+    await expect(PostgresStore.open('postgres://postgres@127.0.0.1:1/postgres')).rejects.toThrow(
+      /^cannot reach PostgreSQL at 127\.0\.0\.1:1: .+$/,
+    )
+  })
+
+  it('throws StoreUnavailable, not a crash, when the server goes away after the start', async () => {
+    const cluster = await startPostgresCluster()
+    const store = await PostgresStore.open(cluster.url)
+    const project = await store.createProject({
+      name: 'p',
+      writeKey: 'wk_0123456789abcdef',
+      secretKeyHash: 'h',
+    })
+    expect(await store.insertEvents([visit(project.id, 'before')])).toBe(1)
+    cluster.stop()
+    await expect(store.insertEvents([visit(project.id, 'after')])).rejects.toBeInstanceOf(
+      StoreUnavailable,
+    )
+    await expect(store.version(project.id)).rejects.toBeInstanceOf(StoreUnavailable)
+    // Through the app: a 503 with Retry-After, which every Segment client retries.
+    const app = createApp({ store, maintainedDomains: maintainedExcludedDomains })
+    const res = await app.request('/v1/batch', {
+      method: 'POST',
+      headers: {
+        authorization: `Basic ${btoa('wk_0123456789abcdef:')}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ batch: [{ type: 'track', event: 'x', anonymousId: 'a' }] }),
+    })
+    expect(res.status).toBe(503)
+    expect(res.headers.get('retry-after')).toBe(String(STORE_RETRY_AFTER_SECONDS))
+    expect(await res.json()).toMatchObject({ success: false })
+    await store.close()
+  }, 60_000)
+})

@@ -3,9 +3,9 @@ import { describe, expect, it } from 'vitest'
 import { createApp } from '../app'
 import { maintainedExcludedDomains } from '../node/email-domains'
 import { createProject } from '../projects/projects'
-import { SqliteStore } from '../store/sqlite/sqlite-store'
 import { type Event, RANGE } from '../testing/journeys'
 import { ORACLE_EVENTS } from '../testing/oracle-events'
+import { testStores } from '../testing/stores'
 import { InProcessRunner } from './runner'
 
 const EVENTS = ORACLE_EVENTS
@@ -49,14 +49,14 @@ async function report(app: App, key: string, query: string) {
   return res.json()
 }
 
-describe('the journey engine', () => {
+describe.each(testStores())('the journey engine on $name', ({ make }) => {
   it('kept up to date batch by batch, answers as if it had read everything at once', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.shuffledSubarray(EVENTS, { minLength: EVENTS.length, maxLength: EVENTS.length }),
         fc.array(fc.integer({ min: 1, max: EVENTS.length - 1 }), { maxLength: 4 }),
         async (events, cuts) => {
-          const store = new SqliteStore(':memory:')
+          const store = await make()
           const { secretKey } = await createProject(store, { name: 'engine' })
           const warm = createApp({
             store,

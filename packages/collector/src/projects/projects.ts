@@ -6,7 +6,7 @@ import {
   SECRET_KEY_PREFIX,
   WRITE_KEY_PREFIX,
 } from '../auth/keys'
-import type { Project, ProjectSettings, Store } from '../store/store'
+import type { NewProject, Project, ProjectSettings, Store } from '../store/store'
 
 export interface CreatedProject {
   project: Project
@@ -41,15 +41,23 @@ export async function createProject(
   store: Store,
   options: CreateProjectOptions,
 ): Promise<CreatedProject> {
+  const { input, secretKey } = await newProject(options)
+  return { project: await store.createProject(input), secretKey }
+}
+
+/** A project's row with its keys (generated unless given), and its secret key in clear. */
+async function newProject(
+  options: CreateProjectOptions,
+): Promise<{ input: NewProject; secretKey: string }> {
   checkKeys(options)
   const secretKey = options.secretKey ?? generateSecretKey()
-  const project = await store.createProject({
+  const input: NewProject = {
     name: options.name,
     writeKey: options.writeKey ?? generateWriteKey(),
     secretKeyHash: await hashSecretKey(secretKey),
     ...(options.settings ? { settings: options.settings } : {}),
-  })
-  return { project, secretKey }
+  }
+  return { input, secretKey }
 }
 
 export interface DefaultProject {
@@ -71,15 +79,19 @@ export async function ensureDefaultProject(
   },
 ): Promise<DefaultProject> {
   checkKeys(options)
-  const [existing] = await store.listProjects()
+  let [existing] = await store.listProjects()
   if (!existing) {
-    const { project, secretKey } = await createProject(store, {
+    const { input, secretKey } = await newProject({
       name: 'default',
       writeKey: options.writeKey,
       secretKey: options.secretKey,
       ...(options.allowedOrigins ? { settings: { allowedOrigins: options.allowedOrigins } } : {}),
     })
-    return options.secretKey ? { project } : { project, newSecretKey: secretKey }
+    // Created only if no other collector on the same database created one meanwhile.
+    const project = await store.createFirstProject(input)
+    if (project) return options.secretKey ? { project } : { project, newSecretKey: secretKey }
+    ;[existing] = await store.listProjects()
+    if (!existing) throw new Error('the default project was created and is gone')
   }
   const secretKeyHash = options.secretKey ? await hashSecretKey(options.secretKey) : undefined
   await store.updateProject(existing.id, {

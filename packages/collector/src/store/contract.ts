@@ -56,6 +56,25 @@ export function describeStore(name: string, makeStore: () => Promise<Store> | St
         expect(await store.findProjectBySecretHash('none')).toBeUndefined()
       })
 
+      it('creates the first project once, however many ask for it at the same moment', async () => {
+        const store = await newStore()
+        const made = await Promise.all(
+          [1, 2, 3, 4].map((i) =>
+            store.createFirstProject({
+              name: `first ${i}`,
+              writeKey: `wk_first_${i}`,
+              secretKeyHash: `hf${i}`,
+            }),
+          ),
+        )
+        const created = made.filter((project) => project !== undefined)
+        expect(created.length).toBe(1)
+        expect(await store.listProjects()).toEqual(created)
+        expect(
+          await store.createFirstProject({ name: 'later', writeKey: 'wk_l', secretKeyHash: 'hl' }),
+        ).toBeUndefined()
+      })
+
       it('replaces keys and merges settings on update; an unknown project is an error', async () => {
         const { store, id } = await withProject({ ownDomains: ['a.test'] })
         await store.updateProject(id, {

@@ -355,6 +355,12 @@ export const STORE_RETRY_AFTER_SECONDS = 5
 
 export interface Store {
   createProject(input: NewProject): Promise<Project>
+  /**
+   * Creates the project unless the database holds one already, atomically: collectors that
+   * start together on one empty database make one default project. Undefined when one was
+   * there.
+   */
+  createFirstProject(input: NewProject): Promise<Project | undefined>
   /** Replaces keys and merges settings; the first project created is the default one. */
   updateProject(id: string, patch: ProjectPatch): Promise<void>
   listProjects(): Promise<Project[]>

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { createApp } from '../../app'
 import { toEventRow } from '../../ingest/normalise'
 import { maintainedExcludedDomains } from '../../node/email-domains'
+import { ensureDefaultProject } from '../../projects/projects'
 import { freshPostgresUrl, runPostgresTests, startPostgresCluster } from '../../testing/postgres'
 import { STORE_RETRY_AFTER_SECONDS, StoreUnavailable } from '../store'
 import { PostgresStore } from './postgres-store'
@@ -66,6 +67,24 @@ describe.runIf(run)('PostgresStore', () => {
     expect(new Set(seen).size).toBe(seen.length)
     for (const store of [...writers, reader]) await store.close()
   }, 60_000)
+
+  it('gives collectors starting together on an empty database one default project', async () => {
+    const url = await freshPostgresUrl()
+    const stores = await Promise.all([1, 2, 3, 4].map(() => PostgresStore.open(url)))
+    // With the keys fixed (as behind a load balancer) and without (each would make its own).
+    const fixed = { writeKey: 'wk_0123456789fixed', secretKey: 'sk_0123456789fixed' }
+    const started = await Promise.all(stores.map((store) => ensureDefaultProject(store, fixed)))
+    expect(new Set(started.map(({ project }) => project.id)).size).toBe(1)
+    expect(started.filter(({ newSecretKey }) => newSecretKey).length).toBe(0)
+    const other = await freshPostgresUrl()
+    const more = await Promise.all([1, 2, 3].map(() => PostgresStore.open(other)))
+    const generated = await Promise.all(more.map((store) => ensureDefaultProject(store, {})))
+    expect(new Set(generated.map(({ project }) => project.id)).size).toBe(1)
+    // The one that created it shows its new secret key; the others cannot.
+    expect(generated.filter(({ newSecretKey }) => newSecretKey).length).toBe(1)
+    expect((await more[0]?.listProjects())?.length).toBe(1)
+    for (const store of [...stores, ...more]) await store.close()
+  })
 
   it('fails to open with one clear line when the server cannot be reached', async () => {
     await expect(PostgresStore.open('postgres://postgres@127.0.0.1:1/postgres')).rejects.toThrow(

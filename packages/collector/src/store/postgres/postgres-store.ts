@@ -417,29 +417,22 @@ export class PostgresStore implements Store {
   }
 
   async createProject(input: NewProject): Promise<Project> {
-    const project: Project = {
-      id: `prj_${nanoid(12)}`,
-      name: input.name,
-      writeKey: input.writeKey,
-      secretKeyHash: input.secretKeyHash,
-      settings: withDefaults(input.settings),
-      createdAt: Date.now(),
-    }
-    await this.write((client) =>
-      client.query(
-        `INSERT INTO projects (id, name, write_key, secret_key_hash, settings, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6)`,
-        [
-          project.id,
-          project.name,
-          project.writeKey,
-          project.secretKeyHash,
-          JSON.stringify(project.settings),
-          project.createdAt,
-        ],
-      ),
-    )
+    const project = newProject(input)
+    await this.write((client) => insertProject(client, project))
     return project
+  }
+
+  async createFirstProject(input: NewProject): Promise<Project | undefined> {
+    const project = newProject(input)
+    return this.write(async (client) => {
+      // Another collector creating the first project at the same moment waits here, then
+      // finds it.
+      await client.query('LOCK TABLE projects IN SHARE ROW EXCLUSIVE MODE')
+      const { rows } = await client.query('SELECT 1 FROM projects LIMIT 1')
+      if (rows.length > 0) return undefined
+      await insertProject(client, project)
+      return project
+    })
   }
 
   async updateProject(id: string, patch: ProjectPatch): Promise<void> {
@@ -1061,6 +1054,33 @@ interface DropCount {
   count: number
   first: number
   last: number
+}
+
+/** A new project's row, with its id and time. */
+function newProject(input: NewProject): Project {
+  return {
+    id: `prj_${nanoid(12)}`,
+    name: input.name,
+    writeKey: input.writeKey,
+    secretKeyHash: input.secretKeyHash,
+    settings: withDefaults(input.settings),
+    createdAt: Date.now(),
+  }
+}
+
+async function insertProject(client: pg.PoolClient, project: Project): Promise<void> {
+  await client.query(
+    `INSERT INTO projects (id, name, write_key, secret_key_hash, settings, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6)`,
+    [
+      project.id,
+      project.name,
+      project.writeKey,
+      project.secretKeyHash,
+      JSON.stringify(project.settings),
+      project.createdAt,
+    ],
+  )
 }
 
 function toProject(record: ProjectRecord): Project {

@@ -552,6 +552,20 @@ export class SqliteStore implements Store {
   }
 
   async createProject(input: NewProject): Promise<Project> {
+    return this.insertProject(input)
+  }
+
+  async createFirstProject(input: NewProject): Promise<Project | undefined> {
+    return this.db
+      .transaction(() =>
+        this.db.prepare('SELECT 1 FROM projects LIMIT 1').get()
+          ? undefined
+          : this.insertProject(input),
+      )
+      .immediate()
+  }
+
+  private insertProject(input: NewProject): Project {
     const project: Project = {
       id: `prj_${nanoid(12)}`,
       name: input.name,

@@ -133,6 +133,21 @@ export function describeStore(name: string, makeStore: () => Promise<Store> | St
         ])
       })
 
+      it('stores a messageId sent by several writes at once once, and counts it for one of them', async () => {
+        const { store, id } = await withProject()
+        await store.insertEvents([track(id, 'first')])
+        const counts = await Promise.all(
+          [1, 2, 3, 4, 5].map((i) =>
+            store.insertEvents([track(id, 'same'), track(id, `own-${i}`)]),
+          ),
+        )
+        expect(counts.reduce((a, b) => a + b, 0)).toBe(6)
+        expect([...counts].sort()).toEqual([1, 1, 1, 1, 2])
+        const rows = await store.conversions(id, 'demo_request', 0, Number.MAX_SAFE_INTEGER)
+        expect(rows.filter((row) => row.messageId === 'same').length).toBe(1)
+        expect(rows.length).toBe(7)
+      })
+
       it('gives event ids in insertion order and never again, even after an erasure of the newest', async () => {
         const { store, id } = await withProject()
         await store.insertEvents([page(id, 'v1', 'dev-a', T), page(id, 'v2', 'dev-b', T + 1)])

@@ -136,7 +136,7 @@ const INSERT_EVENTS_SQL = `WITH incoming AS (
     ON CONFLICT (project_id) DO UPDATE
       SET last_event_id = greatest(project_heads.last_event_id, excluded.last_event_id)
   )
-  SELECT count(*) AS inserted FROM inserted`
+  SELECT id FROM inserted`
 
 const PROJECT_COLUMNS = `id, name, write_key AS "writeKey", secret_key_hash AS "secretKeyHash",
   settings, created_at AS "createdAt"`
@@ -304,6 +304,9 @@ interface DeviceSessionsRecord {
 export class PostgresStore implements Store {
   /** Writes not answered yet: `close` waits for them. */
   private readonly pending = new Set<Promise<unknown>>()
+  /** Event writes waiting for the next group commit (`insertEvents`). */
+  private readonly queued: QueuedWrite[] = []
+  private committing = false
   private closing: Promise<void> | undefined
 
   private constructor(
@@ -476,25 +479,53 @@ export class PostgresStore implements Store {
     return record ? toProject(record) : undefined
   }
 
+  /**
+   * Joins the next group commit: writes that arrive while one is committing are written
+   * together in the next transaction (the head's lock makes them take turns anyway), and
+   * each is answered once its group is committed. A write that fails its group is found by
+   * writing each of the group alone, so the others still land.
+   */
   insertEvents(rows: readonly EventRow[]): Promise<number> {
     if (rows.length === 0) return Promise.resolve(0)
-    return this.write(async (client) => {
-      // Reserves the ids and locks the head until COMMIT: the ids of a write that commits
-      // later are greater (see the class).
-      const { rows: heads } = await client.query<{ lastId: number }>(
-        'UPDATE event_head SET last_id = last_id + $1 RETURNING last_id AS "lastId"',
-        [rows.length],
-      )
-      const head = heads[0]
-      if (!head) throw new Error('event_head has no row: the schema is damaged')
-      const first = head.lastId - rows.length + 1
-      const { rows: counts } = await client.query<{ inserted: number }>(INSERT_EVENTS_SQL, [
-        rows.map((_, i) => first + i),
-        ...EVENT_COLUMNS.map(([, , value]) => rows.map(value)),
-        rows.map(isDeviceLink),
-      ])
-      return counts[0]?.inserted ?? 0
+    const done = new Promise<number>((resolve, reject) => {
+      this.queued.push({ rows, resolve, reject })
     })
+    this.pending.add(done)
+    const settle = () => this.pending.delete(done)
+    done.then(settle, settle)
+    void this.commitGroups()
+    return done
+  }
+
+  /** Commits the queued writes, a group at a time, until none is left. */
+  private async commitGroups(): Promise<void> {
+    if (this.committing) return
+    this.committing = true
+    try {
+      while (this.queued.length > 0) {
+        const group = this.queued.splice(0, this.queued.length)
+        try {
+          const counts = await this.transaction((client) => insertGroup(client, group))
+          for (const [i, write] of group.entries()) write.resolve(counts[i] as number)
+        } catch (error) {
+          // The database is away: no write of the group can land now.
+          if (group.length === 1 || error instanceof StoreUnavailable) {
+            for (const write of group) write.reject(error)
+            continue
+          }
+          for (const write of group) {
+            try {
+              const [count] = await this.transaction((client) => insertGroup(client, [write]))
+              write.resolve(count as number)
+            } catch (alone) {
+              write.reject(alone)
+            }
+          }
+        }
+      }
+    } finally {
+      this.committing = false
+    }
   }
 
   async conversions(
@@ -1054,6 +1085,50 @@ interface DropCount {
   count: number
   first: number
   last: number
+}
+
+/** An `insertEvents` call waiting for its group's commit. */
+interface QueuedWrite {
+  rows: readonly EventRow[]
+  resolve: (inserted: number) => void
+  reject: (error: unknown) => void
+}
+
+/**
+ * Writes a group's events in the transaction of `client`; the number of new rows of each
+ * write. Reserving the ids locks the head until COMMIT: the ids of a write that commits
+ * later are greater (see the class).
+ */
+async function insertGroup(
+  client: pg.PoolClient,
+  group: readonly QueuedWrite[],
+): Promise<number[]> {
+  const rows = group.flatMap((write) => write.rows)
+  const { rows: heads } = await client.query<{ lastId: number }>(
+    'UPDATE event_head SET last_id = last_id + $1 RETURNING last_id AS "lastId"',
+    [rows.length],
+  )
+  const head = heads[0]
+  if (!head) throw new Error('event_head has no row: the schema is damaged')
+  const first = head.lastId - rows.length + 1
+  const { rows: inserted } = await client.query<{ id: number }>(INSERT_EVENTS_SQL, [
+    rows.map((_, i) => first + i),
+    ...EVENT_COLUMNS.map(([, , value]) => rows.map(value)),
+    rows.map(isDeviceLink),
+  ])
+  // Each write's rows took consecutive ids, in the group's order.
+  const ends: number[] = []
+  let end = first
+  for (const write of group) {
+    end += write.rows.length
+    ends.push(end)
+  }
+  const counts = group.map(() => 0)
+  for (const { id } of inserted) {
+    const write = ends.findIndex((limit) => id < limit)
+    counts[write] = (counts[write] as number) + 1
+  }
+  return counts
 }
 
 /** A new project's row, with its id and time. */

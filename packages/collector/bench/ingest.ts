@@ -3,7 +3,8 @@
  *
  * Measures, in one run, and prints side by side:
  *  1. the real collector (the CLI's `serve`, in a child process) under autocannon, with
- *     `synchronous=FULL` (the default) and `NORMAL`;
+ *     `synchronous=FULL` (the default) and `NORMAL`, and on PostgreSQL (a cluster of the
+ *     benchmark's own, when a server is installed: testing/postgres.ts);
  *  2. the storage ceiling: in-process better-sqlite3, same schema and pragmas, doing what
  *     the collector does per batch (JSON.parse, validate, map, one transaction of 20 rows);
  *  3. the HTTP ceiling: a bare Hono server (bare-server.ts) that only parses the JSON body.
@@ -29,9 +30,11 @@ import { parseArgs } from 'node:util'
 import { parseBatchEnvelope, parseEvent } from '@touchline/shared/schema'
 import autocannon, { type Result } from 'autocannon'
 import Database from 'better-sqlite3'
+import pg from 'pg'
 import { toEventRow } from '../src/ingest/normalise'
 import { eventParams, INSERT_EVENT_SQL, openDatabase } from '../src/store/sqlite/sqlite-store'
 import type { EventRow } from '../src/store/store'
+import { postgresAvailability, startPostgresCluster } from '../src/testing/postgres'
 import { COLLECTOR_CLI, type SpawnedServer, spawnServer } from '../src/testing/spawn-server'
 import { type BaselineCheckout, checkOutBaseline, describeHead, resolveCommit } from './baseline'
 import { batchFactory, batchOf, EVENTS_PER_BATCH } from './events'
@@ -123,12 +126,15 @@ const BARE_SERVER = join(BENCH_DIR, 'bare-server.ts')
 const children = new Set<ChildProcess>()
 let workDir: string | undefined
 let baselineCheckout: BaselineCheckout | undefined
+let postgres: { url: string; stop: () => void } | undefined
 
 function cleanUp(): void {
   for (const child of children) {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
   }
   children.clear()
+  postgres?.stop()
+  postgres = undefined
   if (workDir && !KEEP) rmSync(workDir, { recursive: true, force: true })
   workDir = undefined
   // After the servers, one of which ran from it.
@@ -263,14 +269,18 @@ const CURRENT: CollectorCheckout = {
   cwd: REPO_ROOT,
 }
 
+/** What the collector stores in: SQLite with either `synchronous`, or PostgreSQL. */
+type Engine = 'FULL' | 'NORMAL' | 'PostgreSQL'
+
 async function benchCollector(
-  synchronous: 'FULL' | 'NORMAL',
+  synchronous: Engine,
   checkout: CollectorCheckout = CURRENT,
   round?: number,
 ): Promise<LoadResult> {
   const dir = workDir as string
   const key = `${checkout.key}${synchronous.toLowerCase()}${round ?? ''}`
-  const dbPath = join(dir, `collector-${key}.db`)
+  const dbPath =
+    synchronous === 'PostgreSQL' ? await postgresDatabase(key) : join(dir, `collector-${key}.db`)
   const tag = `c${key}`
   // One folder per run: node writes one profile per thread (tsx's loader has its own).
   const nodeArgs = CPU_PROF_DIR
@@ -284,7 +294,7 @@ async function benchCollector(
       TOUCHLINE_DB: dbPath,
       TOUCHLINE_WRITE_KEY: WRITE_KEY,
       TOUCHLINE_SECRET_KEY: SECRET_KEY,
-      TOUCHLINE_SYNCHRONOUS: synchronous,
+      ...(synchronous === 'PostgreSQL' ? {} : { TOUCHLINE_SYNCHRONOUS: synchronous }),
       TOUCHLINE_RATE_LIMIT: '0', // one load generator, one address
     },
     nodeArgs,
@@ -302,8 +312,43 @@ async function benchCollector(
   if (result.non2xx > 0 || result.errors > 0) problems.push(`${name}: ${result.note}`)
   const log = server.output().trim()
   if (log) console.error(`${name} stderr (last lines):\n${log.slice(-2_000)}`)
-  verifyStored(name, dbPath, tag, acknowledged, outcome.attempted())
+  verifyStored(name, await storedMessageIds(dbPath), tag, acknowledged, outcome.attempted())
   return result
+}
+
+/** A database of its own in the benchmark's PostgreSQL cluster, as a URL. */
+async function postgresDatabase(key: string): Promise<string> {
+  const cluster = postgres as NonNullable<typeof postgres>
+  const client = new pg.Client({ connectionString: cluster.url })
+  await client.connect()
+  try {
+    await client.query(`CREATE DATABASE bench_${key}`)
+  } finally {
+    await client.end()
+  }
+  const url = new URL(cluster.url)
+  url.pathname = `/bench_${key}`
+  return url.toString()
+}
+
+/** Every stored event's messageId, read from the database after the collector exited. */
+async function storedMessageIds(db: string): Promise<string[]> {
+  if (db.startsWith('postgres://')) {
+    const client = new pg.Client({ connectionString: db })
+    await client.connect()
+    try {
+      const { rows } = await client.query<{ id: string }>('SELECT message_id AS id FROM events')
+      return rows.map((row) => row.id)
+    } finally {
+      await client.end()
+    }
+  }
+  const sqlite = new Database(db, { readonly: true, fileMustExist: true })
+  try {
+    return sqlite.prepare('SELECT message_id FROM events').pluck().all() as string[]
+  } finally {
+    sqlite.close()
+  }
 }
 
 /**
@@ -313,28 +358,22 @@ async function benchCollector(
  */
 function verifyStored(
   name: string,
-  dbPath: string,
+  messageIds: readonly string[],
   tag: string,
   acknowledged: Acknowledged,
   attempted: number,
 ): void {
-  const db = new Database(dbPath, { readonly: true, fileMustExist: true })
   const perBatch = new Map<number, number>()
   let total = 0
   let foreign = 0
-  try {
-    const ids = db.prepare('SELECT message_id FROM events').pluck()
-    for (const messageId of ids.iterate() as IterableIterator<string>) {
-      total++
-      const batch = batchOf(messageId)
-      if (!batch || batch.tag !== tag) {
-        foreign++
-        continue
-      }
-      perBatch.set(batch.seq, (perBatch.get(batch.seq) ?? 0) + 1)
+  for (const messageId of messageIds) {
+    total++
+    const batch = batchOf(messageId)
+    if (!batch || batch.tag !== tag) {
+      foreign++
+      continue
     }
-  } finally {
-    db.close()
+    perBatch.set(batch.seq, (perBatch.get(batch.seq) ?? 0) + 1)
   }
   let storedAcknowledged = 0
   let incomplete = 0
@@ -581,11 +620,18 @@ function printTable(table: string[][], aligned: number): void {
 }
 
 function printReport(
-  collector: Record<'FULL' | 'NORMAL', LoadResult>,
+  collector: Record<'FULL' | 'NORMAL', LoadResult> & { PostgreSQL?: LoadResult | undefined },
   storage: Record<'FULL' | 'NORMAL', StorageResult>,
   bare: LoadResult,
 ): void {
-  const rows = [collector.FULL, collector.NORMAL, storage.FULL, storage.NORMAL, bare]
+  const rows = [
+    collector.FULL,
+    collector.NORMAL,
+    ...(collector.PostgreSQL ? [collector.PostgreSQL] : []),
+    storage.FULL,
+    storage.NORMAL,
+    bare,
+  ]
   const int = (n: number) => Math.round(n).toLocaleString('en-US')
   // autocannon's latencies have a resolution of 1 ms; the storage timings are finer.
   const ms = (n: number, http: boolean) => (http ? n.toFixed(0) : n.toFixed(2))
@@ -614,7 +660,16 @@ function printReport(
   console.log(
     `  collector / HTTP ceiling, NORMAL:    ${ratio(collector.NORMAL.eventsPerSecond, bare.eventsPerSecond)}`,
   )
+  if (collector.PostgreSQL) {
+    console.log(
+      `  PostgreSQL / SQLite (FULL):          ${ratio(collector.PostgreSQL.eventsPerSecond, collector.FULL.eventsPerSecond)} events/s, p99 ${ratio(collector.PostgreSQL.p99, collector.FULL.p99)}`,
+    )
+  } else {
+    console.log(`  PostgreSQL: not measured (${postgresSkipped})`)
+  }
 }
+
+let postgresSkipped = ''
 
 async function main(): Promise<void> {
   // These errors say what is wrong (the ref, the install): no stack trace needed.
@@ -655,6 +710,15 @@ async function main(): Promise<void> {
   const full = await benchCollector('FULL')
   console.log('collector, synchronous=NORMAL…')
   const normal = await benchCollector('NORMAL')
+  const availability = postgresAvailability()
+  let onPostgres: LoadResult | undefined
+  if (availability.ok && !process.env.TOUCHLINE_TEST_POSTGRES_URL) {
+    postgres = await startPostgresCluster()
+    console.log('collector, PostgreSQL (a cluster of its own, default settings)…')
+    onPostgres = await benchCollector('PostgreSQL')
+  } else {
+    postgresSkipped = availability.ok ? 'TOUCHLINE_TEST_POSTGRES_URL is set' : availability.why
+  }
   console.log('bare Hono server…')
   const bare = await benchBare()
 
@@ -662,7 +726,7 @@ async function main(): Promise<void> {
     ? await compareWithBaseline(baselineCheckout, FLAGS.rounds)
     : undefined
 
-  printReport({ FULL: full, NORMAL: normal }, storage, bare)
+  printReport({ FULL: full, NORMAL: normal, PostgreSQL: onPostgres }, storage, bare)
   if (comparison) printComparison(comparison)
   if (CPU_PROF_DIR) console.log(`\nCPU profiles of the collector: ${CPU_PROF_DIR}`)
   if (problems.length > 0) {

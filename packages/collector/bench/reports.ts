@@ -17,7 +17,8 @@
  * Flags: --sizes 1m,10m,30m (the data sets to measure, in one run), --events N (default 1,000,000), --seed S (default 1), --runs N (warm runs per model,
  * default 5), --ingest-seconds N (default 20), --rate N (batches per second, default 50),
  * --models a,b (default: every model), --ten (also 10,000,000 events), --rebuild (ignore the cached database), --build-only (build
- * or find the databases, measure nothing).
+ * or find the databases, measure nothing), --postgres (each size on PostgreSQL too, in a
+ * cluster of the benchmark's own, and the figures as ratios to SQLite's of the same run).
  *
  * On a 2-core machine building 1M events takes about 40 s (1.1 GB) and 10M about 16 minutes
  * (11 GB, and as much again for the working copy), so the 10M run is opt-in: `--ten`, or
@@ -46,11 +47,14 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import { GROUP_BYS, MODELS } from '@touchline/shared'
 import { parseEvent } from '@touchline/shared/schema'
+import pg from 'pg'
 import { type DemoSummary, generateDemoEvents } from '../src/demo/generate'
 import { toEventRow } from '../src/ingest/normalise'
 import { createProject } from '../src/projects/projects'
+import { PostgresStore } from '../src/store/postgres/postgres-store'
 import { SqliteStore } from '../src/store/sqlite/sqlite-store'
-import type { EventRow } from '../src/store/store'
+import type { EventRow, Store } from '../src/store/store'
+import { postgresAvailability, startPostgresCluster } from '../src/testing/postgres'
 import { type SpawnedServer, spawnCollector } from '../src/testing/spawn-server'
 import { batchFactory, EVENTS_PER_BATCH } from './events'
 
@@ -74,6 +78,7 @@ const { values: flags } = parseArgs({
     models: { type: 'string' },
     rebuild: { type: 'boolean', default: false },
     'build-only': { type: 'boolean', default: false },
+    postgres: { type: 'boolean', default: false },
   },
 })
 
@@ -141,6 +146,8 @@ const seconds = (ms: number) => `${fmt(ms / 1000, 1)} s`
 
 const children = new Set<ChildProcess>()
 let workDir: string | undefined
+/** The benchmark's own PostgreSQL cluster (--postgres), stopped at exit. */
+let postgres: { url: string; stop: () => void } | undefined
 
 function cleanUp(): void {
   for (const child of children) {
@@ -151,7 +158,10 @@ function cleanUp(): void {
   workDir = undefined
 }
 if (!PRODUCER) {
-  process.on('exit', cleanUp)
+  process.on('exit', () => {
+    cleanUp()
+    postgres?.stop()
+  })
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       console.error(`\n${signal}: stopping…`)
@@ -217,8 +227,30 @@ async function database(size: number): Promise<BuiltDatabase> {
     writeKey: WRITE_KEY,
     secretKey: SECRET_KEY,
   })
-  // Events are generated, validated and mapped to rows in a child process while this one
-  // inserts them: the two halves take about as long each.
+  const { summary, done } = await loadDemo(store, project.id, size, started)
+  const indexing = performance.now()
+  for (const { sql } of indexes) store.db.exec(sql)
+  store.db.exec('ANALYZE')
+  console.log(`  indexed in ${seconds(performance.now() - indexing)}`)
+  await store.close()
+  const buildMs = performance.now() - started
+  renameSync(partial, path)
+  writeFileSync(meta, JSON.stringify({ summary, buildMs }, null, 2))
+  console.log(`  built ${fmt(done)} events in ${seconds(buildMs)}`)
+  return { path, summary, buildMs, cached: false, bytes: statSync(path).size }
+}
+
+/**
+ * The demo data set of `size` events written through `store`: events are generated,
+ * validated and mapped to rows in a child process while this one inserts them (the two
+ * halves take about as long each).
+ */
+async function loadDemo(
+  store: Store,
+  projectId: string,
+  size: number,
+  started: number,
+): Promise<{ summary: DemoSummary; done: number }> {
   let done = 0
   let lastReport = started
   const summary = await new Promise<DemoSummary>((resolve, reject) => {
@@ -230,7 +262,7 @@ async function database(size: number): Promise<BuiltDatabase> {
         TOUCHLINE_BENCH_PRODUCER: JSON.stringify({
           size,
           seed: SEED,
-          projectId: project.id,
+          projectId,
         } satisfies ProducerData),
       },
     })
@@ -264,16 +296,58 @@ async function database(size: number): Promise<BuiltDatabase> {
       if (code !== 0) reject(new Error(`the row producer exited (${signal ?? code})`))
     })
   })
-  const indexing = performance.now()
-  for (const { sql } of indexes) store.db.exec(sql)
-  store.db.exec('ANALYZE')
-  console.log(`  indexed in ${seconds(performance.now() - indexing)}`)
+  return { summary, done }
+}
+
+/**
+ * The data set in a database of its own in the benchmark's PostgreSQL cluster, built
+ * through the PostgreSQL store (not cached: a cluster lives as long as the run).
+ */
+async function postgresDatabase(size: number): Promise<BuiltDatabase> {
+  postgres ??= await startPostgresCluster()
+  const name = `bench_${size}`
+  await adminQuery(postgres.url, `CREATE DATABASE ${name}`)
+  const url = new URL(postgres.url)
+  url.pathname = `/${name}`
+  console.log(`building ${fmt(size)} events into PostgreSQL (${name})…`)
+  const started = performance.now()
+  const store = await PostgresStore.open(url.toString())
+  const { project } = await createProject(store, {
+    name: 'default',
+    writeKey: WRITE_KEY,
+    secretKey: SECRET_KEY,
+  })
+  const { summary, done } = await loadDemo(store, project.id, size, started)
   await store.close()
+  await adminQuery(url.toString(), 'VACUUM ANALYZE')
   const buildMs = performance.now() - started
-  renameSync(partial, path)
-  writeFileSync(meta, JSON.stringify({ summary, buildMs }, null, 2))
   console.log(`  built ${fmt(done)} events in ${seconds(buildMs)}`)
-  return { path, summary, buildMs, cached: false, bytes: statSync(path).size }
+  return {
+    path: url.toString(),
+    summary,
+    buildMs,
+    cached: false,
+    bytes: await databaseBytes(url.toString()),
+  }
+}
+
+async function adminQuery(url: string, sql: string): Promise<pg.QueryResult> {
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  try {
+    return await client.query(sql)
+  } finally {
+    await client.end()
+  }
+}
+
+/** The size of a database: a SQLite file (and its WAL), or a PostgreSQL database. */
+async function databaseBytes(db: string): Promise<number> {
+  if (db.startsWith('postgres://')) {
+    const { rows } = await adminQuery(db, 'SELECT pg_database_size(current_database()) AS bytes')
+    return Number((rows[0] as { bytes: string }).bytes)
+  }
+  return statSync(db).size + (existsSync(`${db}-wal`) ? statSync(`${db}-wal`).size : 0)
 }
 
 interface ProducerData {
@@ -527,8 +601,12 @@ async function ingestWhileReporting(server: SpawnedServer, tag: string): Promise
 // ---------------------------------------------------------------------------------------
 // One size
 
+/** Where the collector stores: the SQLite file (the default) or PostgreSQL (--postgres). */
+type Engine = 'SQLite' | 'PostgreSQL'
+
 interface SizeResult {
   size: number
+  engine: Engine
   /** The first start on a database of raw events only: it derives and stores every session. */
   firstDerivation: ReportRun
   /** The database after that, incl. its WAL, in bytes. */
@@ -613,11 +691,12 @@ function collectorOn(dbPath: string): Collector {
   }
 }
 
-async function benchSize(size: number): Promise<SizeResult> {
-  const db = await database(size)
+async function benchSize(size: number, engine: Engine = 'SQLite'): Promise<SizeResult> {
+  const db = engine === 'PostgreSQL' ? await postgresDatabase(size) : await database(size)
   workDir = mkdtempSync(join(tmpdir(), 'touchline-bench-reports-'))
-  const copy = join(workDir, 'touchline.db')
-  copyFileSync(db.path, copy)
+  // SQLite: a working copy of the cached file; PostgreSQL: the database built for this run.
+  const copy = engine === 'PostgreSQL' ? db.path : join(workDir, 'touchline.db')
+  if (engine === 'SQLite') copyFileSync(db.path, copy)
   const collector = collectorOn(copy)
   const loadBefore = loadavg()[0] ?? 0
   try {
@@ -627,8 +706,7 @@ async function benchSize(size: number): Promise<SizeResult> {
     const firstDerivation = await report(await collector.restart(), SELECTED_MODELS[0] ?? 'linear')
     console.log(`  first report: ${seconds(firstDerivation.ms)}`)
     await collector.stop()
-    const derivedBytes =
-      statSync(copy).size + (existsSync(`${copy}-wal`) ? statSync(`${copy}-wal`).size : 0)
+    const derivedBytes = await databaseBytes(copy)
     console.log(
       `reports (${SELECTED_MODELS.length} models; each: a fresh collector, 1 cold + ${WARM_RUNS} warm runs)…`,
     )
@@ -660,6 +738,7 @@ async function benchSize(size: number): Promise<SizeResult> {
     const ingestWithColdReport = await ingestWhileReporting(await collector.restart(), 'cold')
     return {
       size,
+      engine,
       firstDerivation,
       derivedBytes,
       rss: { peak: collector.rss().peak, warm: warmRss },
@@ -699,7 +778,7 @@ function table(rows: readonly (readonly string[])[]): void {
 function print(result: SizeResult): void {
   const { summary, buildMs, cached, bytes } = result.db
   const stages = ['demo_request', 'mql', 'sql', 'opportunity_created', 'closed_won', 'touch']
-  console.log(`\n=== ${fmt(result.size)} events requested (seed ${SEED}) ===`)
+  console.log(`\n=== ${fmt(result.size)} events requested (seed ${SEED}), ${result.engine} ===`)
   console.log(
     `data set: ${fmt(summary.events)} events (page ${fmt(summary.byType.page)}, track ${fmt(summary.byType.track)}, ` +
       `identify ${fmt(summary.byType.identify)}, group ${fmt(summary.byType.group)}), ` +
@@ -887,9 +966,65 @@ async function main(): Promise<void> {
       const result = await benchSize(size)
       print(result)
       results.push(result)
+      if (flags.postgres) {
+        const availability = postgresAvailability()
+        if (!availability.ok) throw new Error(`--postgres: ${availability.why}`)
+        const onPostgres = await benchSize(size, 'PostgreSQL')
+        print(onPostgres)
+        printRatios(result, onPostgres)
+      }
     }
   }
   if (results.length > 0) printTargets(results)
+}
+
+/** PostgreSQL's figures against SQLite's of the same size, in this run. */
+function printRatios(sqlite: SizeResult, postgresResult: SizeResult): void {
+  const median = (result: SizeResult, pick: (timing: ModelTiming) => number) =>
+    percentile(result.timings.filter((timing) => timing.cold.ok).map(pick), 0.5)
+  const cold = (result: SizeResult) => median(result, (timing) => timing.cold.ms)
+  const warm = (result: SizeResult) => median(result, (timing) => percentile(timing.warm, 0.5))
+  const perEvent = (result: SizeResult) => result.derivedBytes / result.db.summary.events
+  const p99 = (result: SizeResult) => result.ingestWithColdReport.p99
+  const rows: [string, number, number, (n: number) => string][] = [
+    [
+      'build (events/s)',
+      sqlite.db.summary.events / sqlite.db.buildMs,
+      postgresResult.db.summary.events / postgresResult.db.buildMs,
+      (n) => fmt(n * 1000),
+    ],
+    [
+      'first start on raw events',
+      sqlite.firstDerivation.ms,
+      postgresResult.firstDerivation.ms,
+      (n) => seconds(n),
+    ],
+    [
+      'first report after a restart (median of models)',
+      cold(sqlite),
+      cold(postgresResult),
+      (n) => seconds(n),
+    ],
+    ['warm report (median of models)', warm(sqlite), warm(postgresResult), (n) => `${fmt(n)} ms`],
+    ['collector RSS, warm', sqlite.rss.warm, postgresResult.rss.warm, (n) => `${fmt(n / 1e6)} MB`],
+    ['database bytes per event', perEvent(sqlite), perEvent(postgresResult), (n) => `${fmt(n)} B`],
+    [
+      'ingest p99 while a restart loads',
+      p99(sqlite),
+      p99(postgresResult),
+      (n) => `${fmt(n, 1)} ms`,
+    ],
+  ]
+  console.log(`\nPostgreSQL against SQLite, ${fmt(sqlite.size)} events, this run`)
+  table([
+    ['', 'SQLite', 'PostgreSQL', 'PostgreSQL / SQLite'],
+    ...rows.map(([name, a, b, show]) => [
+      name,
+      show(a),
+      show(b),
+      a > 0 ? `${fmt((100 * b) / a)} %` : 'n/a',
+    ]),
+  ])
 }
 
 if (!PRODUCER) {

@@ -10,6 +10,11 @@ import { postgresAvailability } from './packages/collector/src/testing/postgres'
  */
 const API_TESTS = [
   'packages/collector/src/cli/report/report.test.ts',
+  'packages/collector/src/ingest/batch-limits.test.ts',
+  'packages/collector/src/ingest/dedup.test.ts',
+  'packages/collector/src/ingest/real-clients.test.ts',
+  'packages/collector/src/ingest/routes.test.ts',
+  'packages/collector/src/ingest/server-side.test.ts',
   'packages/collector/src/reports/compare.test.ts',
   'packages/collector/src/reports/csv-export.test.ts',
   'packages/collector/src/reports/influenced.test.ts',

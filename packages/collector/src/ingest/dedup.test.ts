@@ -25,10 +25,16 @@ async function dedupApp() {
     expect(res.status).toBe(200)
     return ((await res.json()) as { totals: unknown }).totals
   }
-  const stored = () =>
-    ctx.rows(
-      'SELECT message_id, trusted, type, event, anonymous_id, user_id, value FROM events ORDER BY id',
-    )
+  const stored = async () =>
+    (await ctx.events()).map(({ messageId, trusted, type, event, anonymousId, userId, value }) => ({
+      messageId,
+      trusted,
+      type,
+      event,
+      anonymousId,
+      userId,
+      value,
+    }))
   return { ...ctx, sendWith, wonTotals, stored }
 }
 
@@ -59,21 +65,21 @@ const forgedWon = {
 }
 
 const secretRow = {
-  message_id: WON,
-  trusted: 1,
+  messageId: WON,
+  trusted: true,
   type: 'track',
   event: 'closed_won',
-  anonymous_id: null,
-  user_id: 'u-42',
+  anonymousId: null,
+  userId: 'u-42',
   value: 12000,
 }
 const forgedPageRow = {
-  message_id: WON,
-  trusted: 0,
+  messageId: WON,
+  trusted: false,
   type: 'page',
   event: null,
-  anonymous_id: 'mallory',
-  user_id: null,
+  anonymousId: 'mallory',
+  userId: null,
   value: null,
 }
 
@@ -82,7 +88,7 @@ describe('deduplication by messageId, per key', () => {
     const { sendWith, stored, wonTotals } = await dedupApp()
     await sendWith('write', forgedPage)
     await sendWith('secret', crmWon)
-    expect(stored()).toEqual([forgedPageRow, secretRow])
+    expect(await stored()).toEqual([forgedPageRow, secretRow])
     expect(await wonTotals()).toEqual({ conversions: 1, value: 12000 })
   })
 
@@ -95,7 +101,7 @@ describe('deduplication by messageId, per key', () => {
     // A retry that changed is still the same event: the first one stored stays.
     await sendWith('secret', { ...crmWon, properties: { revenue: 99 } })
     await sendWith('write', { ...forgedPage, anonymousId: 'eve' })
-    expect(stored()).toEqual([forgedPageRow, secretRow])
+    expect(await stored()).toEqual([forgedPageRow, secretRow])
     expect(await wonTotals()).toEqual({ conversions: 1, value: 12000 })
   })
 
@@ -105,7 +111,7 @@ describe('deduplication by messageId, per key', () => {
     await sendWith('write', forgedPage)
     await sendWith('write', forgedPage)
     await sendWith('secret', crmWon)
-    expect(stored()).toEqual([secretRow, forgedPageRow])
+    expect(await stored()).toEqual([secretRow, forgedPageRow])
     expect(await wonTotals()).toEqual({ conversions: 1, value: 12000 })
   })
 
@@ -121,7 +127,7 @@ describe('deduplication by messageId, per key', () => {
   })
 
   it('keeps the identity link of a secret-key identify whose messageId a write-key event took', async () => {
-    const { sendWith, rows } = await dedupApp()
+    const { sendWith, events, store, project } = await dedupApp()
     await sendWith('write', {
       type: 'identify',
       messageId: 'crm-contact-7',
@@ -137,11 +143,44 @@ describe('deduplication by messageId, per key', () => {
       traits: { email: 'ada@acme.com' },
       timestamp: at(T0),
     })
+    // Both identify calls are stored, one per key, and each is an identity link.
     expect(
-      rows('SELECT anonymous_id, user_id, email, trusted FROM identity_links ORDER BY rowid'),
+      (await events()).map(({ messageId, anonymousId, userId, email, trusted }) => ({
+        messageId,
+        anonymousId,
+        userId,
+        email,
+        trusted,
+      })),
     ).toEqual([
-      { anonymous_id: 'mallory', user_id: 'mallory-1', email: null, trusted: 0 },
-      { anonymous_id: 'laptop', user_id: 'u-42', email: 'ada@acme.com', trusted: 1 },
+      {
+        messageId: 'crm-contact-7',
+        anonymousId: 'mallory',
+        userId: 'mallory-1',
+        email: null,
+        trusted: false,
+      },
+      {
+        messageId: 'crm-contact-7',
+        anonymousId: 'laptop',
+        userId: 'u-42',
+        email: 'ada@acme.com',
+        trusted: true,
+      },
+    ])
+    const { links } = await store.identityEvidence(project.id)
+    expect(
+      links
+        .map(({ messageId, anonymousId, userId, email }) => ({
+          messageId,
+          anonymousId,
+          userId,
+          email,
+        }))
+        .sort((a, b) => String(a.anonymousId).localeCompare(String(b.anonymousId))),
+    ).toEqual([
+      { messageId: 'crm-contact-7', anonymousId: 'laptop', userId: 'u-42', email: 'ada@acme.com' },
+      { messageId: 'crm-contact-7', anonymousId: 'mallory', userId: 'mallory-1', email: null },
     ])
   })
 })

@@ -14,7 +14,7 @@ const page = (messageId: string, extra: Record<string, unknown> = {}) => ({
 
 describe('what real clients send', () => {
   it('accepts analytics.js short paths, /v1/screen and RudderStack’s beacon path', async () => {
-    const { post, rows, writeKey } = await createTestApp()
+    const { post, events, writeKey } = await createTestApp()
     const auth = { headers: { authorization: `Basic ${btoa(`${writeKey}:`)}` } }
     const anon = { anonymousId: 'anon-1' }
     const calls: [string, Record<string, unknown>][] = [
@@ -36,7 +36,8 @@ describe('what real clients send', () => {
       batch: [{ ...anon, type: 'track', messageId: 'beacon', event: 'left' }],
     })
     expect(await beacon.json()).toEqual({ success: true, accepted: 1, rejected: [], ignored: [] })
-    expect(rows().map((row) => [row.message_id, row.type, row.event])).toEqual([
+    const stored = await events()
+    expect(stored.map((row) => [row.messageId, row.type, row.event])).toEqual([
       ['t', 'track', 'signup'],
       ['p', 'page', null],
       ['i', 'identify', null],
@@ -48,14 +49,14 @@ describe('what real clients send', () => {
       ['beacon', 'track', 'left'],
     ])
     // A screen is a visit-less event: no page URL, so it never makes a session.
-    expect(rows().find((row) => row.message_id === 'screen')?.page_url).toBeNull()
+    expect(stored.find((row) => row.messageId === 'screen')?.pageUrl).toBeNull()
   })
 
   it('takes the write key analytics.js puts on each event of a batch', async () => {
-    const { post, rows, writeKey } = await createTestApp()
+    const { post, events, writeKey } = await createTestApp()
     const res = await post('/v1/b', { batch: [page('k1', { writeKey }), page('k2', { writeKey })] })
     expect(res.status).toBe(200)
-    expect(rows().map((row) => row.message_id)).toEqual(['k1', 'k2'])
+    expect((await events()).map((row) => row.messageId)).toEqual(['k1', 'k2'])
   })
 
   it('answers preflights with the headers clients ask for, and a Max-Age', async () => {
@@ -86,7 +87,7 @@ describe('what real clients send', () => {
   })
 
   it('dates an event by originalTimestamp when it has no timestamp, with the same skew rule', async () => {
-    const { post, rows, writeKey, secretKey } = await createTestApp({ now: () => NOW })
+    const { post, events, writeKey, secretKey } = await createTestApp({ now: () => NOW })
     // The device clock runs 1 hour fast; RudderStack sends originalTimestamp and sentAt.
     await post('/v1/batch', {
       writeKey,
@@ -117,7 +118,7 @@ describe('what real clients send', () => {
       { headers: { authorization: `Bearer ${secretKey}` } },
     )
     const times = Object.fromEntries(
-      rows().map((row) => [row.message_id, new Date(row.timestamp as number).toISOString()]),
+      (await events()).map((row) => [row.messageId, new Date(row.timestamp).toISOString()]),
     )
     expect(times).toEqual({
       queued: '2026-03-10T11:50:00.000Z',
@@ -129,7 +130,7 @@ describe('what real clients send', () => {
   })
 
   it('stores events with null and empty optional fields, as analytics-python and RudderStack send them', async () => {
-    const { post, rows, writeKey } = await createTestApp()
+    const { post, events, writeKey } = await createTestApp()
     const res = await post('/v1/batch', {
       writeKey,
       sentAt: null,
@@ -153,7 +154,7 @@ describe('what real clients send', () => {
     })
     expect(await res.json()).toEqual({ success: true, accepted: 3, rejected: [], ignored: [] })
     expect(
-      rows().map((row) => [row.message_id, row.anonymous_id, row.user_id, row.referrer]),
+      (await events()).map((row) => [row.messageId, row.anonymousId, row.userId, row.referrer]),
     ).toEqual([
       ['python', 'anon-1', null, null],
       ['rudder', 'anon-1', null, null],

@@ -44,8 +44,8 @@ describe('server-side ingestion with the secret key', () => {
         { index: 1, error: expect.stringMatching(/^sent by a bot \(user agent "[^"]*Googlebot/) },
       ],
     })
-    const stored = events()
-    expect(stored.map((row) => [row.message_id, row.timestamp])).toEqual([['human', old]])
+    const stored = await events()
+    expect(stored.map((row) => [row.messageId, row.timestamp])).toEqual([['human', old]])
     const [context] = await contexts()
     expect(context).toMatchObject({ userAgent: HUMAN_UA })
     expect(JSON.stringify([stored, context])).not.toContain('203.0.113.9')
@@ -142,7 +142,7 @@ describe('server-side ingestion with the secret key', () => {
       ],
       ignored: [],
     })
-    expect(events().map((row) => row.message_id)).toEqual(['t2'])
+    expect((await events()).map((row) => row.messageId)).toEqual(['t2'])
   })
 
   it('sessionises imported page views that carry no session with the SDK’s rules', async () => {

@@ -287,6 +287,108 @@ export function describeStore(name: string, makeStore: () => Promise<Store> | St
       })
     })
 
+    describe('what tests read', () => {
+      it('reads stored events whole, every column, by id range in id order', async () => {
+        const { store, id } = await withProject()
+        const other = await store.createProject({
+          name: 'q',
+          writeKey: 'wk_q',
+          secretKeyHash: 'hq',
+        })
+        const url = `${SITE}pricing?utm_source=news`
+        const device = { userAgent: 'Mozilla/5.0 (X11; Linux x86_64)', locale: 'en-GB' }
+        const sent: [Record<string, unknown>, boolean][] = [
+          [
+            {
+              type: 'page',
+              messageId: 'p1',
+              anonymousId: 'dev-a',
+              name: 'Pricing',
+              timestamp: new Date(T).toISOString(),
+              properties: { url, path: '/pricing', title: 'Pricing', plan: 'pro' },
+              context: {
+                page: { url, path: '/pricing', referrer: 'https://news.test/', title: 'Pricing' },
+                campaign: { source: 'news', medium: 'email', name: 'launch' },
+                session: { id: 's1', index: 2, start: T - 1_000 },
+                ...device,
+              },
+            },
+            false,
+          ],
+          [
+            {
+              type: 'identify',
+              messageId: 'i1',
+              anonymousId: 'dev-a',
+              userId: 'u1',
+              timestamp: new Date(T + 1).toISOString(),
+              traits: { email: ' Ada@B.test ', plan: 'pro', seats: 3 },
+              context: device,
+            },
+            false,
+          ],
+          [
+            {
+              type: 'track',
+              event: 'demo_request',
+              messageId: 't1',
+              userId: 'u1',
+              timestamp: new Date(T + 2).toISOString(),
+              properties: { revenue: 120, currency: 'EUR', items: [{ sku: 'a' }] },
+            },
+            true,
+          ],
+        ]
+        const rows = sent.map(([sentEvent, trusted]) => {
+          const parsed = parseEvent(sentEvent)
+          if (!parsed.ok) throw new Error(parsed.error)
+          return toEventRow(parsed.value, { projectId: id, receivedAt: T + 10, trusted })
+        })
+        await store.insertEvents(rows)
+        await store.insertEvents([track(other.id, 'elsewhere')])
+        const all = await store.storedEvents(id, { afterId: 0, upToId: Number.MAX_SAFE_INTEGER })
+        expect(all).toEqual(
+          rows.map((row, i) => {
+            const {
+              projectId: _projectId,
+              properties: _properties,
+              traits: _traits,
+              context: _context,
+              sharedContext: _sharedContext,
+              lifted: _lifted,
+              ...columns
+            } = row
+            const sentEvent = sent[i]?.[0] ?? {}
+            return {
+              id: expect.any(Number),
+              ...columns,
+              properties: sentEvent.properties ?? {},
+              traits: sentEvent.traits ?? {},
+              context: sentEvent.context ?? {},
+            }
+          }),
+        )
+        // The columns are what the rows held, and packing left some of them out of the JSON.
+        expect(all[0]).toMatchObject({ pageUrl: url, utmCampaign: 'launch', sessionIndex: 2 })
+        expect(all[1]).toMatchObject({ email: 'ada@b.test', trusted: false })
+        expect(all[2]).toMatchObject({ value: 120, trusted: true, anonymousId: null })
+        expect(rows[0]?.lifted).not.toBe(0)
+        const ids = all.map((event) => event.id)
+        expect(ids).toEqual([...ids].sort((a, b) => a - b))
+        const [first, second, third] = ids as [number, number, number]
+        const middle = await store.storedEvents(id, { afterId: first, upToId: second })
+        expect(middle.map((event) => event.messageId)).toEqual(['i1'])
+        expect(await store.storedEvents(id, { afterId: third, upToId: third })).toEqual([])
+        const elsewhere = await store.storedEvents(other.id, {
+          afterId: 0,
+          upToId: Number.MAX_SAFE_INTEGER,
+        })
+        expect(elsewhere).toEqual([
+          expect.objectContaining({ messageId: 'elsewhere', properties: {}, traits: {} }),
+        ])
+      })
+    })
+
     describe('derived sessions', () => {
       const acquisition = {
         source: 'news',

@@ -1,6 +1,7 @@
 import type { Acquisition } from '@touchline/shared'
 import { isAlias } from '../identity/evidence'
-import type { AliasRow, OfflineTouchRow } from './store'
+import { type LiftedColumns, type PackedEvent, unpackEvent } from '../ingest/stored-context'
+import type { AliasRow, EventDetailRow, OfflineTouchRow, StoredEvent } from './store'
 
 /*
  * Rows as both adapters read them, turned into what the `Store` gives: the mappings that
@@ -45,4 +46,29 @@ export type AliasCandidate = AliasRow & { type: string }
 /** The alias calls among the candidates (`isAlias`), as identity evidence holds them. */
 export function aliasesOf(candidates: readonly AliasCandidate[]): AliasRow[] {
   return candidates.filter(isAlias).map(({ type: _type, ...alias }) => alias)
+}
+
+/**
+ * An event's context and properties as stored, packed (`packEvent`): its own part of the
+ * context as `own`, the shared part as `shared`, with the columns lifted fields come back from.
+ */
+export type PackedEventDetail = LiftedColumns & PackedEvent & { id: number; messageId: string }
+
+/** An event's context and properties, whole again (`unpackEvent`). */
+export function toEventDetail(row: PackedEventDetail): EventDetailRow {
+  return { id: row.id, messageId: row.messageId, ...unpackEvent(row, row) }
+}
+
+/** A stored event as read: every column, its context and properties packed, its traits as JSON. */
+export type PackedStoredEvent = Omit<StoredEvent, 'properties' | 'traits' | 'context'> &
+  PackedEvent & { traits: string | null }
+
+/** A stored event whole: context and properties unpacked, traits parsed (`{}` when none). */
+export function toStoredEvent(row: PackedStoredEvent): StoredEvent {
+  const { own: _own, shared: _shared, lifted: _lifted, properties: _properties, ...columns } = row
+  return {
+    ...columns,
+    ...unpackEvent(row, row),
+    traits: row.traits ? (JSON.parse(row.traits) as Record<string, unknown>) : {},
+  }
 }

@@ -288,6 +288,21 @@ export interface EventDetailRow {
   properties: Record<string, unknown>
 }
 
+/**
+ * A stored event read back whole (`Store.storedEvents`): every column, and its context,
+ * properties and traits as parsed objects as `toEventRow` made them before packing (`{}`
+ * when it has none). An SQLite row stored before senders were recorded (migration 6) reads
+ * as not trusted.
+ */
+export type StoredEvent = { id: number } & Omit<
+  EventRow,
+  'projectId' | 'properties' | 'traits' | 'context' | 'sharedContext' | 'lifted'
+> & {
+    properties: Record<string, unknown>
+    traits: Record<string, unknown>
+    context: Record<string, unknown>
+  }
+
 /** What erasing a person deletes (`Store.erasePerson`). */
 export interface PersonErasure {
   /** Devices of the person alone: every event with one as its anonymous ID or previousId. */
@@ -424,6 +439,12 @@ export interface Store {
    * kept them, before packing), in id order.
    */
   eventDetails(projectId: string, range: IdRange): Promise<EventDetailRow[]>
+  /**
+   * The project's stored events with row ids in `range`, in id order, whole: every column,
+   * and context, properties and traits as parsed objects (as `toEventRow` made them, before
+   * packing).
+   */
+  storedEvents(projectId: string, range: IdRange): Promise<StoredEvent[]>
   /**
    * Erases a person (GDPR): every event sent by or naming one of their identifiers, their
    * own events on shared devices, the identity links of all these, and the samples of what

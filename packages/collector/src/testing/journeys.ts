@@ -92,8 +92,8 @@ export async function setup(settings: Partial<ProjectSettings> = {}) {
     })
     return { status: res.status, body: await res.json() }
   }
-  // `rows` reads report rows; the stored events are `events`.
-  return { ...ctx, events: ctx.rows, send, report, rows, persons }
+  // `rows` reads report rows; the stored events are `events` (read through the store).
+  return { ...ctx, send, report, rows, persons }
 }
 
 /** What a report says of its sessions when they are derived with the default settings. */

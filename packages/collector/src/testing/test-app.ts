@@ -6,7 +6,7 @@ import { maintainedExcludedDomains } from '../node/email-domains'
 import { createProject } from '../projects/projects'
 import { PostgresStore } from '../store/postgres/postgres-store'
 import { SqliteStore } from '../store/sqlite/sqlite-store'
-import type { ProjectSettings, Store } from '../store/store'
+import type { ProjectSettings, Store, StoredEvent } from '../store/store'
 import { freshPostgresUrl } from './postgres'
 
 export const BROWSER_UA =
@@ -66,5 +66,9 @@ export async function createTestApp(
       (row) => row.context,
     )
 
-  return { app, store, project, writeKey, secretKey, post, rows, contexts }
+  /** Every stored event of the project, whole, in id order (read through the store). */
+  const events = (): Promise<StoredEvent[]> =>
+    store.storedEvents(project.id, { afterId: 0, upToId: Number.MAX_SAFE_INTEGER })
+
+  return { app, store, project, writeKey, secretKey, post, rows, contexts, events }
 }

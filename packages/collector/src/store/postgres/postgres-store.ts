@@ -10,16 +10,19 @@ import {
 import { nanoid } from 'nanoid'
 import pg from 'pg'
 import { isDeviceLink, isGroupCall, isIdentityLink } from '../../identity/evidence'
-import { type LiftedColumns, unpackEvent } from '../../ingest/stored-context'
 import { mergeSettings, withDefaults } from '../../projects/settings'
 import {
   type AcquisitionFields,
   type AliasCandidate,
   acquisitionFields,
   aliasesOf,
+  type PackedEventDetail,
+  type PackedStoredEvent,
   type StoredOfflineTouch,
   toAcquisition,
+  toEventDetail,
   toOfflineTouch,
+  toStoredEvent,
 } from '../rows'
 import {
   type ConversionRow,
@@ -46,6 +49,7 @@ import {
   SAMPLES_PER_PROJECT,
   type Store,
   type StoredDerivation,
+  type StoredEvent,
   StoreUnavailable,
   type StoreVersion,
   type TrackEventName,
@@ -858,16 +862,7 @@ export class PostgresStore implements Store {
   }
 
   async eventDetails(projectId: string, range: IdRange): Promise<EventDetailRow[]> {
-    const rows = await this.query<
-      LiftedColumns & {
-        id: number
-        messageId: string
-        own: string | null
-        shared: string | null
-        properties: string | null
-        lifted: number
-      }
-    >(
+    const rows = await this.query<PackedEventDetail>(
       `SELECT id, message_id AS "messageId", context AS own, shared_context AS shared,
          properties, lifted, page_url AS "pageUrl", referrer, utm_source AS "utmSource",
          utm_medium AS "utmMedium", utm_campaign AS "utmCampaign", utm_term AS "utmTerm",
@@ -877,7 +872,23 @@ export class PostgresStore implements Store {
        ORDER BY id`,
       [projectId, range.afterId, range.upToId],
     )
-    return rows.map((row) => ({ id: row.id, messageId: row.messageId, ...unpackEvent(row, row) }))
+    return rows.map(toEventDetail)
+  }
+
+  async storedEvents(projectId: string, range: IdRange): Promise<StoredEvent[]> {
+    const rows = await this.query<PackedStoredEvent>(
+      `SELECT id, message_id AS "messageId", trusted, type, event, anonymous_id AS "anonymousId",
+         user_id AS "userId", email, group_id AS "groupId", previous_id AS "previousId",
+         timestamp, received_at AS "receivedAt", session_id AS "sessionId",
+         session_index AS "sessionIndex", session_start AS "sessionStart", page_url AS "pageUrl",
+         referrer, utm_source AS "utmSource", utm_medium AS "utmMedium",
+         utm_campaign AS "utmCampaign", utm_term AS "utmTerm", utm_content AS "utmContent", value,
+         properties, traits, context AS own, shared_context AS shared, lifted
+       FROM events WHERE project_id = $1 AND id > $2 AND id <= $3
+       ORDER BY id`,
+      [projectId, range.afterId, range.upToId],
+    )
+    return rows.map(toStoredEvent)
   }
 
   async erasePerson(projectId: string, person: PersonErasure): Promise<ErasureCounts> {

@@ -13,16 +13,19 @@ import {
 import Database from 'better-sqlite3'
 import { nanoid } from 'nanoid'
 import { isDeviceLink, isGroupCall, isIdentityLink } from '../../identity/evidence'
-import { type LiftedColumns, unpackEvent } from '../../ingest/stored-context'
 import { mergeSettings, withDefaults } from '../../projects/settings'
 import {
   type AcquisitionFields,
   type AliasCandidate,
   acquisitionFields,
   aliasesOf,
+  type PackedEventDetail,
+  type PackedStoredEvent,
   type StoredOfflineTouch,
   toAcquisition,
+  toEventDetail,
   toOfflineTouch,
+  toStoredEvent,
 } from '../rows'
 import {
   type ConversionRow,
@@ -49,6 +52,7 @@ import {
   SAMPLES_PER_PROJECT,
   type Store,
   type StoredDerivation,
+  type StoredEvent,
   type StoreVersion,
   type TrackEventName,
   type VisitRow,
@@ -981,15 +985,31 @@ export class SqliteStore implements Store {
          WHERE events.project = ? AND events.id > ? AND events.id <= ?
          ORDER BY events.id`,
       )
-      .all(this.projectNumber(projectId), range.afterId, range.upToId) as (LiftedColumns & {
-      id: number
-      messageId: string
-      own: string | null
-      shared: string | null
-      properties: string | null
-      lifted: number
-    })[]
-    return rows.map((row) => ({ id: row.id, messageId: row.messageId, ...unpackEvent(row, row) }))
+      .all(this.projectNumber(projectId), range.afterId, range.upToId) as PackedEventDetail[]
+    return rows.map(toEventDetail)
+  }
+
+  async storedEvents(projectId: string, range: IdRange): Promise<StoredEvent[]> {
+    this.flush()
+    const rows = this.db
+      .prepare(
+        `SELECT events.id, message_id AS messageId, trusted, type, event,
+           anonymous_id AS anonymousId, user_id AS userId, email, group_id AS groupId,
+           previous_id AS previousId, timestamp, received_at AS receivedAt,
+           session_id AS sessionId, session_index AS sessionIndex, session_start AS sessionStart,
+           page_url AS pageUrl, referrer, utm_source AS utmSource, utm_medium AS utmMedium,
+           utm_campaign AS utmCampaign, utm_term AS utmTerm, utm_content AS utmContent, value,
+           properties, traits, events.context AS own, event_contexts.context AS shared, lifted
+         FROM events LEFT JOIN event_contexts ON event_contexts.id = events.context_id
+         WHERE events.project = ? AND events.id > ? AND events.id <= ?
+         ORDER BY events.id`,
+      )
+      .all(this.projectNumber(projectId), range.afterId, range.upToId) as (Omit<
+      PackedStoredEvent,
+      'trusted'
+    > & { trusted: number | null })[]
+    // `trusted` is 0 or 1 (NULL: a row stored before senders were recorded, migration 6).
+    return rows.map((row) => toStoredEvent({ ...row, trusted: row.trusted === 1 }))
   }
 
   async erasePerson(projectId: string, person: PersonErasure): Promise<ErasureCounts> {

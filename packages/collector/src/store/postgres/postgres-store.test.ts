@@ -86,6 +86,53 @@ describe.runIf(run)('PostgresStore', () => {
     for (const store of [...stores, ...more]) await store.close()
   })
 
+  it('reads every stored device once at a restart, across its pages of devices', async () => {
+    const store = await PostgresStore.open(await freshPostgresUrl())
+    const project = await store.createProject({
+      name: 'p',
+      writeKey: 'wk_pages',
+      secretKeyHash: 'h',
+    })
+    const acquisition = {
+      source: 'news',
+      medium: 'email',
+      campaign: '(not set)',
+      content: '(not set)',
+      term: '(not set)',
+      landingPage: '/',
+    }
+    // One more than a page of 10,000, so the last page holds one device.
+    const devices = Array.from({ length: 10_001 }, (_, i) => ({
+      device: { key: `d${i}`, anonymousId: `d${i}`, userId: null, email: null },
+      sessions: [{ id: `s${i}`, seq: i, start: T + i, end: T + i + 1, acquisition }],
+    }))
+    await store.saveDerivation(project.id, {
+      replace: 'all',
+      devices,
+      derivation: { lastEventId: 1, settings: '{}' },
+      erasures: 0,
+    })
+    const read: string[] = []
+    await store.readDerivation(project.id, {
+      begin: () => true,
+      device: (device, sessions) => {
+        read.push(device.key)
+        expect(sessions).toEqual([
+          {
+            id: `s${device.key.slice(1)}`,
+            seq: Number(device.key.slice(1)),
+            start: T + Number(device.key.slice(1)),
+            end: T + Number(device.key.slice(1)) + 1,
+            acquisition,
+          },
+        ])
+      },
+    })
+    expect(read.length).toBe(10_001)
+    expect(new Set(read).size).toBe(10_001)
+    await store.close()
+  }, 60_000)
+
   it('fails to open with one clear line when the server cannot be reached', async () => {
     await expect(PostgresStore.open('postgres://postgres@127.0.0.1:1/postgres')).rejects.toThrow(
       /^cannot reach PostgreSQL at 127\.0\.0\.1:1: .+$/,

@@ -5,8 +5,14 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { test as base, type Request } from '@playwright/test'
+import { openStore } from '@touchline/collector/store/open'
 import { spawnCollector } from '@touchline/collector/testing'
-import Database from 'better-sqlite3'
+import {
+  postgresAvailability,
+  runPostgresTests,
+  startPostgresCluster,
+} from '@touchline/collector/testing/postgres'
+import pg from 'pg'
 import { SITE_HOST_ALIAS } from './hosts'
 
 const E2E_DIR = fileURLToPath(new URL('.', import.meta.url))
@@ -36,6 +42,19 @@ const SITE_FILES: Record<string, [file: string, contentType: string]> = {
 export const WRITE_KEY = 'wk_e2e_9fK2mQ7vX4pL8sD1nB6tR3yZ'
 export const SECRET_KEY = 'sk_e2e_Hq5Wc8Jr2Nv6Tx9Lm3Pb7Gd4Kf1Ys0Ae'
 
+/**
+ * The engine the collectors of the browser specs store into: SQLite (a file per collector)
+ * by default, PostgreSQL (a database per collector, in a cluster per worker) with
+ * `TOUCHLINE_E2E_STORE=postgres`.
+ */
+export const E2E_STORE: 'sqlite' | 'postgres' =
+  process.env.TOUCHLINE_E2E_STORE === 'postgres' ? 'postgres' : 'sqlite'
+
+/** A stored event read back whole, whichever the engine (`Store.storedEvents`). */
+export type StoredEvent = Awaited<
+  ReturnType<Awaited<ReturnType<typeof openStore>>['storedEvents']>
+>[number]
+
 export interface AttributionReport {
   model: string
   conversion: string
@@ -52,11 +71,12 @@ export interface Collector {
   url: string
   writeKey: string
   secretKey: string
+  /** The collector's database setting (TOUCHLINE_DB): a SQLite path or a PostgreSQL URL. */
   dbPath: string
   /** GET /v1/reports/attribution with the secret key; throws on a non-2xx answer. */
   report(params: Record<string, string>): Promise<AttributionReport>
-  /** A read-only query on the collector's SQLite database. */
-  query<T = Record<string, unknown>>(sql: string, ...params: unknown[]): T[]
+  /** Every event stored for the fixture's project (WRITE_KEY), in id order, read from its database. */
+  events(): Promise<StoredEvent[]>
   /** Stops the collector process (an outage); the database stays. */
   down(): Promise<void>
   /** Starts a new collector process on the same port and database. */
@@ -109,11 +129,54 @@ export interface Batches {
   events(): WireEventLike[]
 }
 
+/** A PostgreSQL server of the worker's own, handing out a new database per collector. */
+interface PostgresServer {
+  /** A new, empty database: its URL, and how to drop it. */
+  newDatabase(): Promise<{ url: string; drop(): Promise<void> }>
+}
+
+async function startPostgres(): Promise<PostgresServer & { stop(): Promise<void> }> {
+  // A server given (TOUCHLINE_TEST_POSTGRES_URL) is used as is; else a cluster of our own.
+  const given = process.env.TOUCHLINE_TEST_POSTGRES_URL
+  const cluster = given ? undefined : await startPostgresCluster()
+  const base = given ?? (cluster as { url: string }).url
+  let databases = 0
+  const admin = async (sql: string) => {
+    const client = new pg.Client({ connectionString: base })
+    await client.connect()
+    try {
+      await client.query(sql)
+    } finally {
+      await client.end()
+    }
+  }
+  return {
+    async newDatabase() {
+      const name = `e2e_${process.pid}_${++databases}`
+      await admin(`CREATE DATABASE ${name}`)
+      const url = new URL(base)
+      url.pathname = `/${name}`
+      return {
+        url: url.toString(),
+        // The cluster of our own goes whole at the end; a given server keeps nothing.
+        drop: async () => {
+          if (!cluster) await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+        },
+      }
+    },
+    async stop() {
+      cluster?.stop()
+    },
+  }
+}
+
 async function startCollector(
   extraEnv: Record<string, string> = {},
+  postgres?: PostgresServer,
 ): Promise<Collector & { stop(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'touchline-e2e-'))
-  const dbPath = join(dir, 'touchline.db')
+  const database = postgres ? await postgres.newDatabase() : undefined
+  const dbPath = database ? database.url : join(dir, 'touchline.db')
   const env = {
     TOUCHLINE_DB: dbPath,
     TOUCHLINE_WRITE_KEY: WRITE_KEY,
@@ -136,12 +199,17 @@ async function startCollector(
       if (!response.ok) throw new Error(`report answered ${response.status}: ${text}`)
       return JSON.parse(text) as AttributionReport
     },
-    query<T>(sql: string, ...params: unknown[]) {
-      const db = new Database(dbPath, { readonly: true, fileMustExist: true })
+    async events() {
+      const store = await openStore(dbPath)
       try {
-        return db.prepare(sql).all(...params) as T[]
+        const project = await store.findProjectByWriteKey(WRITE_KEY)
+        if (!project) throw new Error(`no project with the write key ${WRITE_KEY}`)
+        return await store.storedEvents(project.id, {
+          afterId: 0,
+          upToId: Number.MAX_SAFE_INTEGER,
+        })
       } finally {
-        db.close()
+        await store.close()
       }
     },
     down: () => server.stop(),
@@ -150,6 +218,7 @@ async function startCollector(
     },
     async stop() {
       await server.stop()
+      await database?.drop()
       rmSync(dir, { recursive: true, force: true })
     },
   }
@@ -244,16 +313,46 @@ function batchRequest(request: Request): BatchRequest | undefined {
   }
 }
 
-export const test = base.extend<{
-  /** Extra environment of the collector, e.g. `test.use({ collectorEnv: { TOUCHLINE_RATE_LIMIT: '1' } })`. */
-  collectorEnv: Record<string, string>
-  collector: Collector
-  site: Site
-  batches: Batches
-}>({
+export const test = base.extend<
+  {
+    /** Extra environment of the collector, e.g. `test.use({ collectorEnv: { TOUCHLINE_RATE_LIMIT: '1' } })`. */
+    collectorEnv: Record<string, string>
+    collector: Collector
+    site: Site
+    batches: Batches
+  },
+  {
+    /**
+     * With TOUCHLINE_E2E_STORE=postgres, the worker's PostgreSQL server (a cluster started
+     * once per worker, stopped at its end); undefined on SQLite, or when there is no server
+     * (not in CI: `runPostgresTests` throws there).
+     */
+    postgres: PostgresServer | undefined
+  }
+>({
+  postgres: [
+    // biome-ignore lint/correctness/noEmptyPattern: Playwright reads the fixtures a fixture uses from its first parameter.
+    async ({}, use) => {
+      if (E2E_STORE !== 'postgres' || !runPostgresTests()) {
+        await use(undefined)
+        return
+      }
+      const server = await startPostgres()
+      try {
+        await use(server)
+      } finally {
+        await server.stop()
+      }
+    },
+    { scope: 'worker' },
+  ],
   collectorEnv: [{}, { option: true }],
-  collector: async ({ collectorEnv }, use) => {
-    const collector = await startCollector(collectorEnv)
+  collector: async ({ collectorEnv, postgres }, use, testInfo) => {
+    if (E2E_STORE === 'postgres' && !postgres) {
+      const availability = postgresAvailability()
+      testInfo.skip(true, availability.ok ? 'no PostgreSQL server' : availability.why)
+    }
+    const collector = await startCollector(collectorEnv, postgres)
     try {
       await use(collector)
     } finally {

@@ -6,6 +6,7 @@ import {
   type Collector,
   expect,
   type Site,
+  type StoredEvent,
   type WireEventLike,
 } from './fixtures'
 
@@ -49,6 +50,22 @@ export function noise(page: Page): string[] {
 /** Session id and index of each event, for compact assertions. */
 export function sessionsOf(events: WireEventLike[]): [string | undefined, number | undefined][] {
   return events.map((event) => [event.context.session?.id, event.context.session?.index])
+}
+
+/** Stored events by time, then id (SQL's `ORDER BY timestamp, id`). */
+export function byTime(events: StoredEvent[]): StoredEvent[] {
+  return [...events].sort((a, b) => a.timestamp - b.timestamp || a.id - b.id)
+}
+
+/** The distinct values `key` gives the events, in the order they first appear. */
+export function distinct<T>(events: StoredEvent[], key: (event: StoredEvent) => T): T[] {
+  const seen = new Map<string, T>()
+  for (const event of events) {
+    const value = key(event)
+    const id = JSON.stringify(value)
+    if (!seen.has(id)) seen.set(id, value)
+  }
+  return [...seen.values()]
 }
 
 /** A report's rows as `[key, conversions]`, rounded to 6 decimals for exact assertions. */

@@ -25,10 +25,9 @@ async function journey(
     const anonymousId = (await context.cookies()).find((c) => c.name === 'tl_aid')?.value
     await expect
       .poll(
-        () =>
-          collector.query(
-            "SELECT 1 FROM events WHERE anonymous_id = ? AND type = 'page'",
-            anonymousId,
+        async () =>
+          (await collector.events()).filter(
+            (event) => event.anonymousId === anonymousId && event.type === 'page',
           ).length,
         { timeout: 10_000 },
       )

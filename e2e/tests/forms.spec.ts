@@ -1,19 +1,12 @@
 import type { Page } from '@playwright/test'
 import type { Touchline } from '@touchline/sdk'
-import { type Batches, type Collector, expect, test } from '../fixtures'
-import { expectSends } from '../helpers'
+import { type Batches, type Collector, expect, type StoredEvent, test } from '../fixtures'
+import { byTime, expectSends } from '../helpers'
 
 /** `window` once the SDK has loaded (evaluated in the browser: types only). */
 type SdkWindow = typeof window & { touchline: Touchline }
 
-interface StoredEvent {
-  type: string
-  event: string | null
-  email: string | null
-  page_url: string
-  properties: string | null
-  traits: string | null
-}
+type FormEvent = Pick<StoredEvent, 'type' | 'event' | 'email' | 'pageUrl' | 'properties' | 'traits'>
 
 /** Opens the forms page and waits for its page event, so the SDK is listening. */
 async function openForms(page: Page, url: string, batches: Batches): Promise<void> {
@@ -25,19 +18,27 @@ async function openForms(page: Page, url: string, batches: Batches): Promise<voi
 }
 
 /** The stored events other than page views, in order. */
-function formEvents(collector: Collector): StoredEvent[] {
-  return collector.query<StoredEvent>(
-    `SELECT type, event, email, page_url, properties, traits FROM events
-      WHERE type != 'page' ORDER BY timestamp, id`,
-  )
+async function formEvents(collector: Collector): Promise<FormEvent[]> {
+  return byTime(await collector.events())
+    .filter((event) => event.type !== 'page')
+    .map(({ type, event, email, pageUrl, properties, traits }) => ({
+      type,
+      event,
+      email,
+      pageUrl,
+      properties,
+      traits,
+    }))
 }
 
 /** Waits until the thanks page's view is stored: everything sent before it has had its chance. */
 async function thanksStored(collector: Collector): Promise<void> {
   await expect
-    .poll(() => collector.query("SELECT 1 FROM events WHERE page_url LIKE '%/thanks.html'"), {
-      timeout: 10_000,
-    })
+    .poll(
+      async () =>
+        (await collector.events()).filter((event) => event.pageUrl?.endsWith('/thanks.html')),
+      { timeout: 10_000 },
+    )
     .toHaveLength(1)
 }
 
@@ -65,26 +66,26 @@ test.describe('a form submit identifies the visitor', () => {
           type: 'identify',
           event: null,
           email: 'ada@acme.example',
-          page_url: `${site.url}/forms.html`,
-          properties: null,
-          traits: '{"email":"ada@acme.example"}',
+          pageUrl: `${site.url}/forms.html`,
+          properties: {},
+          traits: { email: 'ada@acme.example' },
         },
         {
           type: 'track',
           event: 'form_submit',
           email: null,
-          page_url: `${site.url}/forms.html`,
-          properties: JSON.stringify({
+          pageUrl: `${site.url}/forms.html`,
+          properties: {
             formId: 'signup',
             formName: 'signup',
             formAction: `${site.url}/thanks.html`,
-          }),
-          traits: null,
+          },
+          traits: {},
         },
       ])
     await thanksStored(collector)
     const everything = JSON.stringify([
-      collector.query('SELECT * FROM events'),
+      await collector.events(),
       batches.requests.map((request) => request.body),
     ])
     for (const secret of [
@@ -107,8 +108,8 @@ test.describe('a form submit identifies the visitor', () => {
 
     await expect
       .poll(
-        () =>
-          formEvents(collector).map(({ type, email, traits, properties }) => [
+        async () =>
+          (await formEvents(collector)).map(({ type, email, traits, properties }) => [
             type,
             email,
             traits,
@@ -119,16 +120,16 @@ test.describe('a form submit identifies the visitor', () => {
         },
       )
       .toEqual([
-        ['identify', 'grace@example.com', '{"email":"Grace@Example.com"}', null],
+        ['identify', 'grace@example.com', { email: 'Grace@Example.com' }, {}],
         [
           'track',
           null,
-          null,
-          JSON.stringify({
+          {},
+          {
             formId: 'newsletter',
             formName: null,
             formAction: `${site.url}/thanks.html`,
-          }),
+          },
         ],
       ])
   })
@@ -170,7 +171,7 @@ test.describe('a form submit identifies the visitor', () => {
       },
     ])
     await expect
-      .poll(() => formEvents(collector).map((event) => event.type))
+      .poll(async () => (await formEvents(collector)).map((event) => event.type))
       .toEqual(['identify', 'track'])
     expect(JSON.stringify(batches.requests)).not.toContain('7946')
   })
@@ -184,22 +185,26 @@ test.describe('a form submit identifies the visitor', () => {
 
     await expect
       .poll(
-        () =>
-          formEvents(collector).map(({ event, email, properties }) => [event, email, properties]),
+        async () =>
+          (await formEvents(collector)).map(({ event, email, properties }) => [
+            event,
+            email,
+            properties,
+          ]),
         {
           timeout: 10_000,
         },
       )
       .toEqual([
-        [null, 'ken@acme.example', null],
+        [null, 'ken@acme.example', {}],
         [
           'form_submit',
           null,
-          JSON.stringify({
+          {
             formId: 'trial',
             formName: null,
             formAction: `${site.url}/thanks.html`,
-          }),
+          },
         ],
       ])
   })
@@ -217,7 +222,7 @@ test.describe('a form submit identifies the visitor', () => {
     await page.waitForURL(`${site.url}/thanks.html`)
     await thanksStored(collector)
     await expect
-      .poll(() => formEvents(collector).map(({ type, event }) => [type, event]))
+      .poll(async () => (await formEvents(collector)).map(({ type, event }) => [type, event]))
       .toEqual([['track', 'form_submit']])
   })
 })
@@ -235,7 +240,7 @@ test.describe('a form submit sends nothing', () => {
     await page.click('#login-submit')
     await page.waitForURL(`${site.url}/thanks.html`)
     await thanksStored(collector)
-    expect(formEvents(collector)).toEqual([])
+    expect(await formEvents(collector)).toEqual([])
   })
 
   test('when a required field is empty (the browser does not submit)', async ({
@@ -260,6 +265,6 @@ test.describe('a form submit sends nothing', () => {
     await page.click('#lenient-submit')
     await page.waitForURL(`${site.url}/thanks.html`)
     await thanksStored(collector)
-    expect(formEvents(collector)).toEqual([])
+    expect(await formEvents(collector)).toEqual([])
   })
 })

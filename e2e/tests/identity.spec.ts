@@ -23,10 +23,9 @@ async function browseAndBookDemo(
   // Wait until the demo page's view is stored: a real visitor does not submit at once.
   await expect
     .poll(
-      () =>
-        collector.query(
-          "SELECT 1 FROM events WHERE anonymous_id = ? AND page_url LIKE '%/demo.html'",
-          anonymousId,
+      async () =>
+        (await collector.events()).filter(
+          (event) => event.anonymousId === anonymousId && event.pageUrl?.endsWith('/demo.html'),
         ),
       { timeout: 10_000 },
     )
@@ -36,10 +35,9 @@ async function browseAndBookDemo(
   await page.waitForURL(`${site.url}/thanks.html`)
   await expect
     .poll(
-      () =>
-        collector.query(
-          "SELECT 1 FROM events WHERE anonymous_id = ? AND type = 'identify'",
-          anonymousId,
+      async () =>
+        (await collector.events()).filter(
+          (event) => event.anonymousId === anonymousId && event.type === 'identify',
         ),
       { timeout: 10_000 },
     )

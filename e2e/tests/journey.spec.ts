@@ -1,4 +1,5 @@
 import { expect, isoDay, test } from '../fixtures'
+import { distinct } from '../helpers'
 
 const LINKEDIN = '?utm_source=linkedin&utm_medium=paid_social&utm_campaign=launch'
 const GOOGLE = '?utm_source=google&utm_medium=cpc&utm_campaign=brand'
@@ -50,12 +51,26 @@ test.describe('a visitor journey across two campaigns', () => {
 
     // Everything the browser sent is stored, for one visitor.
     await expect
-      .poll(() =>
-        collector.query<{ type: string; event: string | null; n: number; visitors: number }>(
-          `SELECT type, event, count(*) AS n, count(DISTINCT anonymous_id) AS visitors
-             FROM events GROUP BY type, event ORDER BY type, event`,
-        ),
-      )
+      .poll(async () => {
+        const groups = new Map<string, { type: string; event: string | null; ids: string[] }>()
+        for (const { type, event, anonymousId } of await collector.events()) {
+          const key = JSON.stringify([type, event])
+          const group = groups.get(key) ?? { type, event, ids: [] }
+          if (anonymousId !== null) group.ids.push(anonymousId)
+          groups.set(key, group)
+        }
+        // GROUP BY type, event ORDER BY type, event (NULL first, as SQL sorts it here).
+        const order = (x: string | null, y: string | null) =>
+          x === y ? 0 : x === null ? -1 : y === null ? 1 : x < y ? -1 : 1
+        return [...groups.values()]
+          .sort((a, b) => order(a.type, b.type) || order(a.event, b.event))
+          .map(({ type, event, ids }) => ({
+            type,
+            event,
+            n: ids.length,
+            visitors: new Set(ids).size,
+          }))
+      })
       .toEqual([
         { type: 'identify', event: null, n: 1, visitors: 1 },
         { type: 'page', event: null, n: 5, visitors: 1 },
@@ -64,11 +79,10 @@ test.describe('a visitor journey across two campaigns', () => {
       ])
     // One visitor throughout: the anonymous ID of the cookie.
     const cookie = (await context.cookies()).find((c) => c.name === 'tl_aid')
-    expect(collector.query('SELECT DISTINCT anonymous_id FROM events')).toEqual([
-      { anonymous_id: cookie?.value },
-    ])
-    expect(collector.query("SELECT email FROM events WHERE type = 'identify'")).toEqual([
-      { email: 'ada@example.com' },
-    ])
+    const events = await collector.events()
+    expect(distinct(events, (event) => event.anonymousId)).toEqual([cookie?.value])
+    expect(events.filter((event) => event.type === 'identify').map((event) => event.email)).toEqual(
+      ['ada@example.com'],
+    )
   })
 })

@@ -19,18 +19,22 @@ test.describe('campaign', () => {
     })
     expect(event?.context.page).toMatchObject({ url: `${site.url}/${search}`, search })
     await expect
-      .poll(() =>
-        collector.query(
-          'SELECT utm_source, utm_medium, utm_campaign, page_url FROM events WHERE message_id = ?',
-          event?.messageId,
-        ),
+      .poll(async () =>
+        (await collector.events())
+          .filter((stored) => stored.messageId === event?.messageId)
+          .map(({ utmSource, utmMedium, utmCampaign, pageUrl }) => ({
+            utmSource,
+            utmMedium,
+            utmCampaign,
+            pageUrl,
+          })),
       )
       .toEqual([
         {
-          utm_source: 'LinkedIn Ads',
-          utm_medium: 'Paid_Social',
-          utm_campaign: 'Q3 Launch',
-          page_url: `${site.url}/${search}`,
+          utmSource: 'LinkedIn Ads',
+          utmMedium: 'Paid_Social',
+          utmCampaign: 'Q3 Launch',
+          pageUrl: `${site.url}/${search}`,
         },
       ])
   })

@@ -1,5 +1,5 @@
 import { expect, test, WRITE_KEY } from '../fixtures'
-import { expectSends, noise, type SdkWindow, sdkLoaded, sent } from '../helpers'
+import { byTime, distinct, expectSends, noise, type SdkWindow, sdkLoaded, sent } from '../helpers'
 import { SITE_ROOT_DOMAIN } from '../hosts'
 
 const YEAR_SECONDS = 365 * 86_400
@@ -42,14 +42,18 @@ test.describe('page event', () => {
     expect(Date.parse(event?.timestamp ?? '')).toBeGreaterThanOrEqual(before - 1_000)
 
     await expect
-      .poll(() =>
-        collector.query(
-          'SELECT type, utm_source, utm_medium, utm_campaign FROM events WHERE message_id = ?',
-          event?.messageId,
-        ),
+      .poll(async () =>
+        (await collector.events())
+          .filter((stored) => stored.messageId === event?.messageId)
+          .map(({ type, utmSource, utmMedium, utmCampaign }) => ({
+            type,
+            utmSource,
+            utmMedium,
+            utmCampaign,
+          })),
       )
       .toEqual([
-        { type: 'page', utm_source: 'linkedin', utm_medium: 'paid_social', utm_campaign: 'launch' },
+        { type: 'page', utmSource: 'linkedin', utmMedium: 'paid_social', utmCampaign: 'launch' },
       ])
   })
 
@@ -103,7 +107,11 @@ test.describe('transport', () => {
     const [event] = await sent(batches, 1)
     expect(batches.requests.map((request) => request.url)).toEqual([`${site.url}/t/v1/batch`])
     await expect
-      .poll(() => collector.query('SELECT type FROM events WHERE message_id = ?', event?.messageId))
+      .poll(async () =>
+        (await collector.events())
+          .filter((stored) => stored.messageId === event?.messageId)
+          .map(({ type }) => ({ type })),
+      )
       .toEqual([{ type: 'page' }])
   })
 
@@ -123,35 +131,39 @@ test.describe('transport', () => {
     await page.waitForURL(`${site.url}/demo.html`)
     // Playwright does not report requests sent while a page unloads: the collector is the witness.
     await expect
-      .poll(() =>
-        collector.query(
-          'SELECT type, event, page_url, anonymous_id FROM events ORDER BY timestamp, id',
-        ),
+      .poll(async () =>
+        byTime(await collector.events()).map(({ type, event, pageUrl, anonymousId }) => ({
+          type,
+          event,
+          pageUrl,
+          anonymousId,
+        })),
       )
       .toEqual([
         {
           type: 'page',
           event: null,
-          page_url: `${site.url}/pricing.html`,
-          anonymous_id: expect.any(String),
+          pageUrl: `${site.url}/pricing.html`,
+          anonymousId: expect.any(String),
         },
         {
           type: 'track',
           event: 'leaving',
-          page_url: `${site.url}/pricing.html`,
-          anonymous_id: expect.any(String),
+          pageUrl: `${site.url}/pricing.html`,
+          anonymousId: expect.any(String),
         },
         {
           type: 'page',
           event: null,
-          page_url: `${site.url}/demo.html`,
-          anonymous_id: expect.any(String),
+          pageUrl: `${site.url}/demo.html`,
+          anonymousId: expect.any(String),
         },
       ])
-    expect(collector.query("SELECT properties FROM events WHERE event = 'leaving'")).toEqual([
-      { properties: '{"to":"demo"}' },
-    ])
-    expect(collector.query('SELECT DISTINCT anonymous_id FROM events')).toHaveLength(1)
+    const events = await collector.events()
+    expect(
+      events.filter((event) => event.event === 'leaving').map(({ properties }) => ({ properties })),
+    ).toEqual([{ properties: { to: 'demo' } }])
+    expect(distinct(events, (event) => event.anonymousId)).toHaveLength(1)
   })
 })
 

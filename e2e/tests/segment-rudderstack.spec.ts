@@ -1,6 +1,6 @@
 import type { BrowserContext, Page, Request, Response } from '@playwright/test'
 import { type Collector, expect, isoDay, type Site, test } from '../fixtures'
-import { rowsOf } from '../helpers'
+import { byTime, rowsOf } from '../helpers'
 
 /** `window` on segment.html and rudderstack.html (evaluated in the browser: types only). */
 type LibraryWindow = typeof window & {
@@ -204,7 +204,7 @@ async function stored(collector: Collector, wire: Wire, count: number): Promise<
       async () => ({
         problems: await wire.problems(),
         sent: wire.messageIds.size,
-        stored: collector.query<{ n: number }>('SELECT count(*) AS n FROM events')[0]?.n,
+        stored: (await collector.events()).length,
         inFlight: wire.inFlight.size,
       }),
       { timeout: 10_000 },
@@ -215,17 +215,17 @@ async function stored(collector: Collector, wire: Wire, count: number): Promise<
 const LINKEDIN = '?utm_source=linkedin&utm_medium=paid_social&utm_campaign=launch'
 const NEWSLETTER = '?utm_source=newsletter&utm_medium=email&utm_campaign=nurture-3'
 const GOOGLE = 'https://www.google.com/'
-const NEWSLETTER_UTM = { utm_source: 'newsletter', utm_medium: 'email', utm_campaign: 'nurture-3' }
+const NEWSLETTER_UTM = { utmSource: 'newsletter', utmMedium: 'email', utmCampaign: 'nurture-3' }
 
 /** A stored page row of the journey (SELECTed columns). */
 const pageRow = (utm: Partial<typeof NEWSLETTER_UTM>) => ({
   type: 'page',
   event: null,
-  user_id: null,
+  userId: null,
   email: null,
-  utm_source: null,
-  utm_medium: null,
-  utm_campaign: null,
+  utmSource: null,
+  utmMedium: null,
+  utmCampaign: null,
   ...utm,
 })
 
@@ -277,35 +277,40 @@ test.describe('Segment and RudderStack browser libraries send to the collector u
         variant.settingsFrom ? [settingsPath, settingsPath, settingsPath] : [],
       )
       // Every event the library sent is stored, once.
-      const rows = collector.query<{ message_id: string }>(
-        'SELECT message_id FROM events ORDER BY message_id',
-      )
-      expect(rows.map((row) => row.message_id)).toEqual([...wire.messageIds].sort())
+      const events = await collector.events()
+      expect(events.map((event) => event.messageId).sort()).toEqual([...wire.messageIds].sort())
       expect(
-        collector.query(
-          `SELECT type, event, user_id, email, utm_source, utm_medium, utm_campaign
-           FROM events ORDER BY timestamp`,
-        ),
+        byTime(events).map(({ type, event, userId, email, utmSource, utmMedium, utmCampaign }) => ({
+          type,
+          event,
+          userId,
+          email,
+          utmSource,
+          utmMedium,
+          utmCampaign,
+        })),
       ).toEqual([
-        pageRow({ utm_source: 'linkedin', utm_medium: 'paid_social', utm_campaign: 'launch' }),
+        pageRow({ utmSource: 'linkedin', utmMedium: 'paid_social', utmCampaign: 'launch' }),
         pageRow({}),
         pageRow(NEWSLETTER_UTM),
         {
           ...pageRow(NEWSLETTER_UTM),
           type: 'identify',
-          user_id: 'u_ada',
+          userId: 'u_ada',
           email: 'ada@acme.example',
         },
         {
           ...pageRow(NEWSLETTER_UTM),
           type: 'track',
           event: 'demo_request',
-          user_id: 'u_ada',
+          userId: 'u_ada',
           email: variant.traitsOnLaterEvents ? 'ada@acme.example' : null,
         },
       ])
       expect(
-        collector.query("SELECT referrer FROM events WHERE type = 'page' AND utm_source IS NULL"),
+        events
+          .filter((event) => event.type === 'page' && event.utmSource === null)
+          .map(({ referrer }) => ({ referrer })),
       ).toEqual([{ referrer: GOOGLE }])
 
       const query = {

@@ -1,5 +1,5 @@
 import { expect, test } from '../fixtures'
-import { onHost, type SdkWindow, sdkLoaded, sent, sessionsOf, track } from '../helpers'
+import { distinct, onHost, type SdkWindow, sdkLoaded, sent, sessionsOf, track } from '../helpers'
 import {
   OTHER_SITE_HOST,
   PARTNER_HOST,
@@ -32,8 +32,13 @@ test.describe('session', () => {
     expect(events.map((event) => event.context.session)).toEqual([session, session, session])
     // The collector stores it.
     await expect
-      .poll(() => collector.query('SELECT DISTINCT session_id, session_index FROM events'))
-      .toEqual([{ session_id: session?.id, session_index: 1 }])
+      .poll(async () =>
+        distinct(await collector.events(), ({ sessionId, sessionIndex }) => ({
+          sessionId,
+          sessionIndex,
+        })),
+      )
+      .toEqual([{ sessionId: session?.id, sessionIndex: 1 }])
   })
 
   test('ends after 30 minutes without activity', async ({ page, site, batches }) => {

@@ -1,7 +1,7 @@
 import type { Page, Response } from '@playwright/test'
 import type { Touchline } from '@touchline/sdk'
 import { type Collector, expect, test, type WireEventLike } from '../fixtures'
-import { expectSends, QUIET_MS } from '../helpers'
+import { distinct, expectSends, QUIET_MS } from '../helpers'
 
 /** `window` once the SDK has loaded (evaluated in the browser: types only). */
 type SdkWindow = typeof window & { touchline: Touchline }
@@ -19,11 +19,13 @@ async function track(page: Page, ...names: string[]): Promise<void> {
 }
 
 /** How many times each stored event (by name, page views as "page") is in the database. */
-function stored(collector: Collector): Record<string, number> {
-  const rows = collector.query<{ name: string; n: number }>(
-    `SELECT coalesce(event, type) AS name, count(*) AS n FROM events GROUP BY name ORDER BY name`,
-  )
-  return Object.fromEntries(rows.map(({ name, n }) => [name, n]))
+async function stored(collector: Collector): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {}
+  for (const { event, type } of await collector.events()) {
+    const name = event ?? type
+    counts[name] = (counts[name] ?? 0) + 1
+  }
+  return counts
 }
 
 /** The messageIds each event name was sent with, over every attempt the browser made. */
@@ -84,7 +86,7 @@ test.describe('retries', () => {
     expect(
       batches.events().filter((event) => event.event === 'during_outage_1').length,
     ).toBeGreaterThanOrEqual(3)
-    expect(collector.query('SELECT DISTINCT message_id FROM events')).toHaveLength(4)
+    expect(distinct(await collector.events(), (event) => event.messageId)).toHaveLength(4)
   })
 
   test('events left unsent are persisted and sent by the next page load', async ({
@@ -121,14 +123,16 @@ test.describe('retries', () => {
       .poll(() => stored(collector), { timeout: 30_000 })
       .toEqual({ before_leaving: 1, page: 2 })
     expect(
-      collector.query<{ page_url: string }>(
-        `SELECT page_url FROM events WHERE message_id IN (?, ?) ORDER BY page_url`,
-        first.page?.[0],
-        first.before_leaving?.[0],
-      ),
+      (await collector.events())
+        .filter(
+          (event) =>
+            event.messageId === first.page?.[0] || event.messageId === first.before_leaving?.[0],
+        )
+        .map(({ pageUrl }) => ({ pageUrl }))
+        .sort((a, b) => ((a.pageUrl ?? '') < (b.pageUrl ?? '') ? -1 : 1)),
     ).toEqual([
-      { page_url: `${site.url}/self-hosted.html` },
-      { page_url: `${site.url}/self-hosted.html` },
+      { pageUrl: `${site.url}/self-hosted.html` },
+      { pageUrl: `${site.url}/self-hosted.html` },
     ])
     // Acknowledged: nothing is left in the outbox.
     await expect.poll(() => page.evaluate(() => localStorage.getItem('tl_q'))).toBeNull()
@@ -207,7 +211,7 @@ test.describe('the outbox', () => {
     // Leaving would persist waiting events: none is left to persist (a page without the SDK).
     await page.goto(`${site.url}/outlink.html`)
     expect(await page.evaluate(() => localStorage.getItem('tl_q'))).toBeNull()
-    expect(stored(collector)).toEqual({ page: 1 })
+    expect(await stored(collector)).toEqual({ page: 1 })
   })
 
   test('without localStorage, events are still sent and retried', async ({

@@ -5,14 +5,15 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { test as base, type Request } from '@playwright/test'
-import { openStore } from '@touchline/collector/store/open'
+import { openStore, type StoredEvent } from '@touchline/collector/store/open'
 import { spawnCollector } from '@touchline/collector/testing'
 import {
+  createPostgresDatabase,
   postgresAvailability,
+  postgresQuery,
   runPostgresTests,
   startPostgresCluster,
 } from '@touchline/collector/testing/postgres'
-import pg from 'pg'
 import { SITE_HOST_ALIAS } from './hosts'
 
 const E2E_DIR = fileURLToPath(new URL('.', import.meta.url))
@@ -50,10 +51,7 @@ export const SECRET_KEY = 'sk_e2e_Hq5Wc8Jr2Nv6Tx9Lm3Pb7Gd4Kf1Ys0Ae'
 export const E2E_STORE: 'sqlite' | 'postgres' =
   process.env.TOUCHLINE_E2E_STORE === 'postgres' ? 'postgres' : 'sqlite'
 
-/** A stored event read back whole, whichever the engine (`Store.storedEvents`). */
-export type StoredEvent = Awaited<
-  ReturnType<Awaited<ReturnType<typeof openStore>>['storedEvents']>
->[number]
+export type { StoredEvent }
 
 export interface AttributionReport {
   model: string
@@ -141,26 +139,14 @@ async function startPostgres(): Promise<PostgresServer & { stop(): Promise<void>
   const cluster = given ? undefined : await startPostgresCluster()
   const base = given ?? (cluster as { url: string }).url
   let databases = 0
-  const admin = async (sql: string) => {
-    const client = new pg.Client({ connectionString: base })
-    await client.connect()
-    try {
-      await client.query(sql)
-    } finally {
-      await client.end()
-    }
-  }
   return {
     async newDatabase() {
       const name = `e2e_${process.pid}_${++databases}`
-      await admin(`CREATE DATABASE ${name}`)
-      const url = new URL(base)
-      url.pathname = `/${name}`
       return {
-        url: url.toString(),
+        url: await createPostgresDatabase(base, name),
         // The cluster of our own goes whole at the end; a given server keeps nothing.
         drop: async () => {
-          if (!cluster) await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+          if (!cluster) await postgresQuery(base, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
         },
       }
     },

@@ -30,11 +30,15 @@ import { parseArgs } from 'node:util'
 import { parseBatchEnvelope, parseEvent } from '@touchline/shared/schema'
 import autocannon, { type Result } from 'autocannon'
 import Database from 'better-sqlite3'
-import pg from 'pg'
 import { toEventRow } from '../src/ingest/normalise'
 import { eventParams, INSERT_EVENT_SQL, openDatabase } from '../src/store/sqlite/sqlite-store'
 import type { EventRow } from '../src/store/store'
-import { postgresAvailability, startPostgresCluster } from '../src/testing/postgres'
+import {
+  createPostgresDatabase,
+  postgresAvailability,
+  postgresQuery,
+  startPostgresCluster,
+} from '../src/testing/postgres'
 import { COLLECTOR_CLI, type SpawnedServer, spawnServer } from '../src/testing/spawn-server'
 import { type BaselineCheckout, checkOutBaseline, describeHead, resolveCommit } from './baseline'
 import { batchFactory, batchOf, EVENTS_PER_BATCH } from './events'
@@ -317,31 +321,14 @@ async function benchCollector(
 }
 
 /** A database of its own in the benchmark's PostgreSQL cluster, as a URL. */
-async function postgresDatabase(key: string): Promise<string> {
-  const cluster = postgres as NonNullable<typeof postgres>
-  const client = new pg.Client({ connectionString: cluster.url })
-  await client.connect()
-  try {
-    await client.query(`CREATE DATABASE bench_${key}`)
-  } finally {
-    await client.end()
-  }
-  const url = new URL(cluster.url)
-  url.pathname = `/bench_${key}`
-  return url.toString()
-}
+const postgresDatabase = (key: string) =>
+  createPostgresDatabase((postgres as NonNullable<typeof postgres>).url, `bench_${key}`)
 
 /** Every stored event's messageId, read from the database after the collector exited. */
 async function storedMessageIds(db: string): Promise<string[]> {
   if (db.startsWith('postgres://')) {
-    const client = new pg.Client({ connectionString: db })
-    await client.connect()
-    try {
-      const { rows } = await client.query<{ id: string }>('SELECT message_id AS id FROM events')
-      return rows.map((row) => row.id)
-    } finally {
-      await client.end()
-    }
+    const rows = await postgresQuery<{ id: string }>(db, 'SELECT message_id AS id FROM events')
+    return rows.map((row) => row.id)
   }
   const sqlite = new Database(db, { readonly: true, fileMustExist: true })
   try {

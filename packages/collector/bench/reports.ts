@@ -47,14 +47,18 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import { GROUP_BYS, MODELS } from '@touchline/shared'
 import { parseEvent } from '@touchline/shared/schema'
-import pg from 'pg'
 import { type DemoSummary, generateDemoEvents } from '../src/demo/generate'
 import { toEventRow } from '../src/ingest/normalise'
 import { createProject } from '../src/projects/projects'
 import { PostgresStore } from '../src/store/postgres/postgres-store'
 import { SqliteStore } from '../src/store/sqlite/sqlite-store'
 import type { EventRow, Store } from '../src/store/store'
-import { postgresAvailability, startPostgresCluster } from '../src/testing/postgres'
+import {
+  createPostgresDatabase,
+  postgresAvailability,
+  postgresQuery,
+  startPostgresCluster,
+} from '../src/testing/postgres'
 import { type SpawnedServer, spawnCollector } from '../src/testing/spawn-server'
 import { batchFactory, EVENTS_PER_BATCH } from './events'
 
@@ -306,12 +310,10 @@ async function loadDemo(
 async function postgresDatabase(size: number): Promise<BuiltDatabase> {
   postgres ??= await startPostgresCluster()
   const name = `bench_${size}`
-  await adminQuery(postgres.url, `CREATE DATABASE ${name}`)
-  const url = new URL(postgres.url)
-  url.pathname = `/${name}`
+  const url = await createPostgresDatabase(postgres.url, name)
   console.log(`building ${fmt(size)} events into PostgreSQL (${name})…`)
   const started = performance.now()
-  const store = await PostgresStore.open(url.toString())
+  const store = await PostgresStore.open(url)
   const { project } = await createProject(store, {
     name: 'default',
     writeKey: WRITE_KEY,
@@ -319,33 +321,26 @@ async function postgresDatabase(size: number): Promise<BuiltDatabase> {
   })
   const { summary, done } = await loadDemo(store, project.id, size, started)
   await store.close()
-  await adminQuery(url.toString(), 'VACUUM ANALYZE')
+  await postgresQuery(url, 'VACUUM ANALYZE')
   const buildMs = performance.now() - started
   console.log(`  built ${fmt(done)} events in ${seconds(buildMs)}`)
   return {
-    path: url.toString(),
+    path: url,
     summary,
     buildMs,
     cached: false,
-    bytes: await databaseBytes(url.toString()),
-  }
-}
-
-async function adminQuery(url: string, sql: string): Promise<pg.QueryResult> {
-  const client = new pg.Client({ connectionString: url })
-  await client.connect()
-  try {
-    return await client.query(sql)
-  } finally {
-    await client.end()
+    bytes: await databaseBytes(url),
   }
 }
 
 /** The size of a database: a SQLite file (and its WAL), or a PostgreSQL database. */
 async function databaseBytes(db: string): Promise<number> {
   if (db.startsWith('postgres://')) {
-    const { rows } = await adminQuery(db, 'SELECT pg_database_size(current_database()) AS bytes')
-    return Number((rows[0] as { bytes: string }).bytes)
+    const [row] = await postgresQuery<{ bytes: string }>(
+      db,
+      'SELECT pg_database_size(current_database()) AS bytes',
+    )
+    return Number(row?.bytes)
   }
   return statSync(db).size + (existsSync(`${db}-wal`) ? statSync(`${db}-wal`).size : 0)
 }

@@ -305,7 +305,7 @@ export class JourneyEngine {
         await this.store.visitsOfDevice(project.id, deviceOfKey(key), lastEventId),
       )
     }
-    state.addStoredOffline(await this.store.offlineTouchesUpTo(project.id, lastEventId))
+    state.addOffline(await this.store.offlineTouchesUpTo(project.id, lastEventId))
     return state
   }
 

@@ -273,7 +273,7 @@ function restart(rows: readonly Row[], saved: Saved): JourneyState {
   for (const { device, sessions } of saved.devices.values()) {
     state.addStoredDevice(device, structuredClone(sessions))
   }
-  state.addStoredOffline(offlineOf(rows.slice(0, saved.lastEventId)))
+  state.addOffline(offlineOf(rows.slice(0, saved.lastEventId)))
   return state
 }
 

@@ -290,11 +290,6 @@ export class JourneyState {
     this.unsaved.add(device)
   }
 
-  /** Offline touches up to the stored cursor, after a stored derivation is read in. */
-  addStoredOffline(rows: readonly OfflineTouchRow[]): void {
-    this.addOffline(rows)
-  }
-
   /** Starts adding the events after the state's cursor (`CatchUp`). */
   catchUp(): CatchUp {
     /**
@@ -431,7 +426,8 @@ export class JourneyState {
     return device
   }
 
-  private addOffline(offline: readonly OfflineTouchRow[]): void {
+  /** Offline touches (a catch-up's, or those up to the cursor of a stored derivation read in). */
+  addOffline(offline: readonly OfflineTouchRow[]): void {
     for (const row of offline) {
       const acquisition = offlineAcquisition(row.properties)
       const entry: OfflineEntry = {

@@ -2,6 +2,8 @@ import { PostgresStore } from './postgres/postgres-store'
 import { SqliteStore, type SqliteStoreOptions } from './sqlite/sqlite-store'
 import type { Store } from './store'
 
+export type { Store, StoredEvent } from './store'
+
 /*
  * Which store a database setting names: a `postgres://` (or `postgresql://`) URL is a
  * PostgreSQL database; anything else is a SQLite file (`:memory:`: in memory).

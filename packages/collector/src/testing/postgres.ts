@@ -118,14 +118,30 @@ let schemas = 0
 export async function freshPostgresUrl(): Promise<string> {
   const base = testPostgresUrl()
   const schema = `t_${process.pid}_${++schemas}`
-  const client = new pg.Client({ connectionString: base })
+  await postgresQuery(base, `CREATE SCHEMA ${schema}`)
+  const url = new URL(base)
+  url.searchParams.set('options', `-c search_path=${schema}`)
+  return url.toString()
+}
+
+/** One statement on its own connection (setting up or reading a test or bench database). */
+export async function postgresQuery<R extends pg.QueryResultRow = pg.QueryResultRow>(
+  url: string,
+  sql: string,
+): Promise<R[]> {
+  const client = new pg.Client({ connectionString: url })
   await client.connect()
   try {
-    await client.query(`CREATE SCHEMA ${schema}`)
+    return (await client.query<R>(sql)).rows
   } finally {
     await client.end()
   }
-  const url = new URL(base)
-  url.searchParams.set('options', `-c search_path=${schema}`)
+}
+
+/** A new, empty database `name` on the server of `serverUrl`, as a URL. */
+export async function createPostgresDatabase(serverUrl: string, name: string): Promise<string> {
+  await postgresQuery(serverUrl, `CREATE DATABASE ${name}`)
+  const url = new URL(serverUrl)
+  url.pathname = `/${name}`
   return url.toString()
 }
